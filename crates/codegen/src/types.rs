@@ -1,0 +1,77 @@
+//! Model types from `components.schemas`, through progenitor's type space.
+
+use openapiv3::{OpenAPI, ReferenceOr, Schema};
+use proc_macro2::TokenStream;
+use progenitor_impl::{GenerationSettings, Generator};
+use quote::quote;
+
+use crate::CodegenError;
+use crate::open_enum::{OpenEnum, string_enum};
+
+/// Schema extension naming a hand-written Rust type to use instead of a
+/// generated one, e.g. `x-cs-rust-type: crate::Secret` on the `Secret` schema.
+/// The hand-written type must (de)serialize as the schema says.
+pub const RUST_TYPE_EXTENSION: &str = "x-cs-rust-type";
+
+/// Emits the model types for every schema in `components.schemas`.
+///
+/// - A schema with [`RUST_TYPE_EXTENSION`] is not generated: references to it
+///   use the named hand-written type (secrets, channels).
+/// - A string enum becomes an open enum with an `Unknown(String)` variant, so
+///   a value the API adds later still decodes (a closed enum would fail the
+///   whole response).
+/// - Everything else goes through progenitor's type space (typify). Only the
+///   schemas are given to progenitor: it knows nothing of multipart bodies or
+///   of our operations, which the operations emitter handles.
+pub fn types(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
+    let mut settings = GenerationSettings::new();
+    settings.with_derive("PartialEq");
+    let mut open_enums = Vec::new();
+    let schemas = spec
+        .components
+        .as_ref()
+        .map(|c| c.schemas.iter().collect::<Vec<_>>())
+        .unwrap_or_default();
+    for (name, schema) in schemas {
+        let ReferenceOr::Item(schema) = schema else {
+            continue;
+        };
+        if let Some(rust_type) = rust_type_extension(name, schema)? {
+            settings.with_replacement(name, rust_type, std::iter::empty());
+        } else if let Some(values) = string_enum(schema) {
+            let open = OpenEnum::new(name, schema.schema_data.description.as_deref(), values)?;
+            settings.with_replacement(name, name, std::iter::empty());
+            open_enums.push(open);
+        }
+    }
+
+    // progenitor sees the schemas only (no paths): types are all we take from it.
+    let mut types_only = spec.clone();
+    types_only.paths = Default::default();
+    let mut generator = Generator::new(&settings);
+    generator
+        .generate_tokens(&types_only)
+        .map_err(|e| CodegenError::TypeGeneration {
+            file: None,
+            message: e.to_string(),
+        })?;
+    let generated = generator.get_type_space().to_stream();
+    let open_enums = open_enums.iter().map(OpenEnum::tokens);
+    Ok(quote! {
+        #generated
+        #(#open_enums)*
+    })
+}
+
+fn rust_type_extension(name: &str, schema: &Schema) -> Result<Option<String>, CodegenError> {
+    let Some(value) = schema.schema_data.extensions.get(RUST_TYPE_EXTENSION) else {
+        return Ok(None);
+    };
+    let place = format!("components.schemas.{name}.{RUST_TYPE_EXTENSION}");
+    let path = value
+        .as_str()
+        .ok_or_else(|| CodegenError::invalid(&place, "must be a Rust type path (a string)"))?;
+    syn::parse_str::<syn::Path>(path)
+        .map_err(|e| CodegenError::invalid(&place, format!("`{path}` is not a Rust path: {e}")))?;
+    Ok(Some(path.to_string()))
+}

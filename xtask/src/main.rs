@@ -1,0 +1,110 @@
+//! Project tasks: `cargo xtask codegen` and `cargo xtask check`.
+//!
+//! The generated code itself is built from the spec by build scripts (into
+//! OUT_DIR); what lives in the repository is its snapshot. `codegen`
+//! regenerates and accepts the snapshots; `check` is what CI runs besides the
+//! test suite: spec lint, snapshot tests, fmt and clippy.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const USAGE: &str = "usage: cargo xtask <codegen|check>
+
+  codegen   regenerate the code from openapi/webhooks.yaml and accept the snapshots
+  check     spec lint + snapshot tests + cargo fmt --check + cargo clippy -D warnings";
+
+/// The test targets that hold the snapshots of generated code.
+const SNAPSHOT_TESTS: &[(&str, &str)] = &[("cs-webhooks-codegen", "snapshot")];
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1);
+    let result = match task.as_deref() {
+        Some("codegen") => codegen(),
+        Some("check") => check(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    // xtask/ sits directly under the workspace root.
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+}
+
+fn cargo(args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    eprintln!("$ cargo {}", args.join(" "));
+    let status = Command::new(cargo)
+        .args(args)
+        .envs(envs.iter().copied())
+        .current_dir(workspace_root())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
+    }
+}
+
+/// Regenerates (the build scripts run again on the current spec) and writes
+/// the new snapshots in place, then checks that they now pass.
+fn codegen() -> Result<(), String> {
+    for (package, test) in SNAPSHOT_TESTS {
+        cargo(
+            &["test", "-p", package, "--test", test],
+            &[("INSTA_UPDATE", "always"), ("INSTA_FORCE_PASS", "1")],
+        )?;
+    }
+    remove_pending_snapshots(&workspace_root())?;
+    for (package, test) in SNAPSHOT_TESTS {
+        cargo(&["test", "-p", package, "--test", test], &[("INSTA_UPDATE", "no")])?;
+    }
+    // The model crate builds from the same spec: make sure it still compiles.
+    cargo(&["build", "--workspace", "--all-targets"], &[])?;
+    eprintln!("codegen: snapshots are up to date; review `git diff` and commit them.");
+    Ok(())
+}
+
+fn check() -> Result<(), String> {
+    cargo(&["test", "-p", "cs-webhooks-tests", "--test", "spec_lint"], &[])?;
+    for (package, test) in SNAPSHOT_TESTS {
+        cargo(&["test", "-p", package, "--test", test], &[("INSTA_UPDATE", "no")])?;
+    }
+    cargo(&["fmt", "--all", "--", "--check"], &[])?;
+    cargo(
+        &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+        &[],
+    )?;
+    eprintln!("check: all good");
+    Ok(())
+}
+
+/// insta leaves `.snap.new` files for rejected snapshots; after accepting
+/// everything they are stale.
+fn remove_pending_snapshots(dir: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if path.is_dir() {
+            if name != "target" && !name.starts_with('.') {
+                remove_pending_snapshots(&path)?;
+            }
+        } else if name.ends_with(".snap.new") || name.ends_with(".pending-snap") {
+            std::fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}

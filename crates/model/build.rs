@@ -14,7 +14,10 @@ fn main() {
     };
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
     if let Err(error) = std::fs::write(out_dir.join("types.rs"), source) {
-        eprintln!("error: cannot write {}/types.rs: {error}", out_dir.display());
+        eprintln!(
+            "error: cannot write {}/types.rs: {error}",
+            out_dir.display()
+        );
         std::process::exit(1);
     }
 }

@@ -1,6 +1,8 @@
 //! Workspace integration tests, and the helpers they share: the spec, parsed
 //! once, and accessors for its operations and examples.
 
+pub mod server;
+
 use std::sync::OnceLock;
 
 use openapiv3::{OpenAPI, Operation, ReferenceOr, Response};

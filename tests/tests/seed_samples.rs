@@ -32,8 +32,16 @@ fn list_webhooks_200() {
     assert_eq!(basic.applikation_id.as_deref(), Some("blt**************b7"));
     assert_eq!(basic.v, Some(0));
     let destination = &basic.destinations[0];
-    assert_eq!(destination.authentication_type, Some(AuthenticationType::Basic));
-    assert!(destination.http_basic_password.as_ref().is_some_and(|s| s.is_masked()));
+    assert_eq!(
+        destination.authentication_type,
+        Some(AuthenticationType::Basic)
+    );
+    assert!(
+        destination
+            .http_basic_password
+            .as_ref()
+            .is_some_and(|s| s.is_masked())
+    );
     let oauth = &list.webhooks[1].destinations[0];
     assert_eq!(oauth.authentication_type, Some(AuthenticationType::OAuth2));
     assert_eq!(oauth.client_id.as_deref(), Some("your_client_id"));
@@ -44,9 +52,15 @@ fn list_webhooks_200() {
 fn get_webhook_200() {
     let got: WebhookResponse = decode("WebhookResponse", response_example("get_webhook", "200"));
     assert_eq!(got.webhook.channels.len(), 2);
-    assert_eq!(got.webhook.channels[1].as_str(), "content_types.entries.create");
+    assert_eq!(
+        got.webhook.channels[1].as_str(),
+        "content_types.entries.create"
+    );
     assert_eq!(got.webhook.branches, ["main"]);
-    assert_eq!(got.webhook.unhealthy.as_ref().and_then(|u| u.state), Some(false));
+    assert_eq!(
+        got.webhook.unhealthy.as_ref().and_then(|u| u.state),
+        Some(false)
+    );
     assert_eq!(got.webhook.retry_policy, Some(RetryPolicy::Manual));
 }
 
@@ -66,7 +80,10 @@ fn create_webhook_request() {
 fn create_webhook_201() {
     let created: WebhookResponse =
         decode("WebhookResponse", response_example("create_webhook", "201"));
-    assert_eq!(created.notice.as_deref(), Some("The webhook was created successfully"));
+    assert_eq!(
+        created.notice.as_deref(),
+        Some("The webhook was created successfully")
+    );
     assert_eq!(created.webhook.retry_policy, Some(RetryPolicy::Automatic));
     assert_eq!(created.webhook.concise_payload, Some(true));
 }
@@ -81,7 +98,10 @@ fn update_webhook_request() {
 fn update_webhook_200() {
     let updated: WebhookResponse =
         decode("WebhookResponse", response_example("update_webhook", "200"));
-    assert_eq!(updated.notice.as_deref(), Some("The Webhook was updated successfully"));
+    assert_eq!(
+        updated.notice.as_deref(),
+        Some("The Webhook was updated successfully")
+    );
     assert_eq!(
         updated.webhook.updated_at.map(|t| t.to_rfc3339()),
         Some("2024-07-11T08:10:12.888+00:00".to_string())
@@ -107,15 +127,26 @@ fn export_webhook_200() {
 fn import_webhook_200() {
     let imported: WebhookResponse =
         decode("WebhookResponse", response_example("import_webhook", "200"));
-    assert_eq!(imported.webhook.retry.as_ref().and_then(|r| r.auto), Some(true));
+    assert_eq!(
+        imported.webhook.retry.as_ref().and_then(|r| r.auto),
+        Some(true)
+    );
 }
 
 #[test]
 fn import_existing_webhook_200() {
-    let imported: WebhookResponse =
-        decode("WebhookResponse", response_example("import_existing_webhook", "200"));
-    assert_eq!(imported.notice.as_deref(), Some("webhook was imported successfully"));
-    assert_eq!(imported.webhook.unhealthy.as_ref().and_then(|u| u.state), Some(false));
+    let imported: WebhookResponse = decode(
+        "WebhookResponse",
+        response_example("import_existing_webhook", "200"),
+    );
+    assert_eq!(
+        imported.notice.as_deref(),
+        Some("webhook was imported successfully")
+    );
+    assert_eq!(
+        imported.webhook.unhealthy.as_ref().and_then(|u| u.state),
+        Some(false)
+    );
 }
 
 #[test]
@@ -134,12 +165,21 @@ fn list_executions_200() {
     assert_eq!(execution.status, None, "a network error has a null status");
     assert_eq!(execution.retry_count, Some(3));
     assert_eq!(execution.request_details.len(), 1);
-    let response = execution.request_details[0].response.as_ref().expect("response");
+    let response = execution.request_details[0]
+        .response
+        .as_ref()
+        .expect("response");
     assert_eq!(response.code.as_deref(), Some("ECONNRESET"));
     assert_eq!(response.status_code, None);
-    assert_eq!(execution.project_uid.as_deref(), Some("blt**************b7"));
+    assert_eq!(
+        execution.project_uid.as_deref(),
+        Some("blt**************b7")
+    );
     let event = execution.event_data.as_ref().expect("event_data");
-    assert_eq!((event.module.as_str(), event.event.as_str()), ("entry", "update"));
+    assert_eq!(
+        (event.module.as_str(), event.event.as_str()),
+        ("entry", "update")
+    );
 }
 
 #[test]
@@ -150,9 +190,15 @@ fn retry_execution_200() {
 
 #[test]
 fn get_execution_log_200() {
-    let log: ExecutionLogResponse =
-        decode("ExecutionLogResponse", response_example("get_execution_log", "200"));
-    let detail = log.webhook.request_details.as_ref().expect("one request detail");
+    let log: ExecutionLogResponse = decode(
+        "ExecutionLogResponse",
+        response_example("get_execution_log", "200"),
+    );
+    let detail = log
+        .webhook
+        .request_details
+        .as_ref()
+        .expect("one request detail");
     assert_eq!(detail.retry_number, Some(3));
     let response = detail.response.as_ref().expect("response");
     assert_eq!(response.status_code, Some(403));
@@ -175,6 +221,9 @@ fn error_samples_decode_into_error_body() {
     ] {
         let body: ErrorBody = decode("ErrorBody", response_example(op, status));
         assert_eq!(body.error_code, Some(code), "{op} {status}");
-        assert!(body.error_message.is_some_and(|m| !m.is_empty()), "{op} {status}");
+        assert!(
+            body.error_message.is_some_and(|m| !m.is_empty()),
+            "{op} {status}"
+        );
     }
 }

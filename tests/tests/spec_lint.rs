@@ -42,9 +42,18 @@ fn the_eleven_operations_are_there_with_their_ids() {
 fn every_operation_has_summary_description_example_and_error_responses() {
     for op in operations() {
         let id = op.operation.operation_id.as_deref().unwrap_or("?");
-        assert!(op.operation.summary.as_deref().is_some_and(|s| !s.is_empty()), "{id}: summary");
         assert!(
-            op.operation.description.as_deref().is_some_and(|s| !s.is_empty()),
+            op.operation
+                .summary
+                .as_deref()
+                .is_some_and(|s| !s.is_empty()),
+            "{id}: summary"
+        );
+        assert!(
+            op.operation
+                .description
+                .as_deref()
+                .is_some_and(|s| !s.is_empty()),
             "{id}: description"
         );
         let responses = &op.operation.responses.responses;
@@ -86,7 +95,8 @@ fn every_operation_has_summary_description_example_and_error_responses() {
             assert!(media.example.is_some(), "{id}: {code} needs an example");
         }
         assert!(
-            !responses.contains_key(&StatusCode::Range(0)) && op.operation.responses.default.is_none(),
+            !responses.contains_key(&StatusCode::Range(0))
+                && op.operation.responses.default.is_none(),
             "{id}: no `default` response (progenitor cannot take it; use 4XX/5XX)"
         );
     }
@@ -98,7 +108,10 @@ fn create_answers_201_and_others_200() {
         let id = op.operation.operation_id.as_deref().unwrap_or("?");
         let expected = if id == "create_webhook" { 201 } else { 200 };
         assert!(
-            op.operation.responses.responses.contains_key(&StatusCode::Code(expected)),
+            op.operation
+                .responses
+                .responses
+                .contains_key(&StatusCode::Code(expected)),
             "{id}: expected a {expected} response"
         );
     }
@@ -108,14 +121,22 @@ fn create_answers_201_and_others_200() {
 fn every_example_validates_against_its_schema() {
     let examples = schema_spec().examples();
     // 11 success responses + 2 JSON request bodies, plus the 5 shared error responses.
-    assert!(examples.len() >= 13, "only {} examples found", examples.len());
+    assert!(
+        examples.len() >= 13,
+        "only {} examples found",
+        examples.len()
+    );
     let mut failures = Vec::new();
     for example in &examples {
         if let Err(violations) = schema_spec().validate_schema(&example.schema, &example.value) {
             failures.push(format!("{example}: {violations:?}"));
         }
     }
-    assert!(failures.is_empty(), "examples that do not validate:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "examples that do not validate:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -131,20 +152,31 @@ fn servers_cover_the_seven_regions_with_v3() {
         "gcp-na-api.contentstack.com",
         "gcp-eu-api.contentstack.com",
     ] {
-        assert!(urls.contains(&format!("https://{host}/v3").as_str()), "{host}");
+        assert!(
+            urls.contains(&format!("https://{host}/v3").as_str()),
+            "{host}"
+        );
     }
 }
 
 #[test]
 fn security_schemes_name_the_three_headers() {
-    let schemes = &spec().components.as_ref().expect("components").security_schemes;
+    let schemes = &spec()
+        .components
+        .as_ref()
+        .expect("components")
+        .security_schemes;
     for (name, header) in [
         ("api_key", "api_key"),
         ("authorization", "authorization"),
         ("authtoken", "authtoken"),
     ] {
         match schemes.get(name) {
-            Some(ReferenceOr::Item(openapiv3::SecurityScheme::APIKey { location, name: h, .. })) => {
+            Some(ReferenceOr::Item(openapiv3::SecurityScheme::APIKey {
+                location,
+                name: h,
+                ..
+            })) => {
                 assert_eq!(*location, openapiv3::APIKeyLocation::Header);
                 assert_eq!(h, header);
             }
@@ -156,7 +188,13 @@ fn security_schemes_name_the_three_headers() {
 
 fn parameter_names(op_id: &str) -> Vec<String> {
     let op = cs_webhooks_tests::operation(op_id);
-    let params = spec().paths.paths.get(op.path).and_then(|p| p.as_item()).map(|i| i.parameters.clone()).unwrap_or_default();
+    let params = spec()
+        .paths
+        .paths
+        .get(op.path)
+        .and_then(|p| p.as_item())
+        .map(|i| i.parameters.clone())
+        .unwrap_or_default();
     params
         .iter()
         .chain(op.operation.parameters.iter())
@@ -164,7 +202,11 @@ fn parameter_names(op_id: &str) -> Vec<String> {
             ReferenceOr::Item(p) => p.parameter_data_ref().name.clone(),
             ReferenceOr::Reference { reference } => {
                 let name = reference.trim_start_matches("#/components/parameters/");
-                match spec().components.as_ref().and_then(|c| c.parameters.get(name)) {
+                match spec()
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.parameters.get(name))
+                {
                     Some(ReferenceOr::Item(p)) => p.parameter_data_ref().name.clone(),
                     _ => panic!("{reference} does not resolve"),
                 }
@@ -179,14 +221,29 @@ fn every_parameter_of_the_api_is_declared() {
     executions.sort();
     assert_eq!(
         executions,
-        ["branch", "from", "limit", "only_events", "query", "skip", "to", "webhook_uid"]
+        [
+            "branch",
+            "from",
+            "limit",
+            "only_events",
+            "query",
+            "skip",
+            "to",
+            "webhook_uid"
+        ]
     );
     let mut list = parameter_names("list_webhooks");
     list.sort();
-    assert_eq!(list, ["asc", "branch", "desc", "include_count", "limit", "skip"]);
+    assert_eq!(
+        list,
+        ["asc", "branch", "desc", "include_count", "limit", "skip"]
+    );
     for op in operations() {
         let id = op.operation.operation_id.clone().unwrap_or_default();
-        assert!(parameter_names(&id).contains(&"branch".to_string()), "{id}: branch header");
+        assert!(
+            parameter_names(&id).contains(&"branch".to_string()),
+            "{id}: branch header"
+        );
     }
 }
 

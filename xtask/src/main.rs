@@ -68,7 +68,10 @@ fn codegen() -> Result<(), String> {
     }
     remove_pending_snapshots(&workspace_root())?;
     for (package, test) in SNAPSHOT_TESTS {
-        cargo(&["test", "-p", package, "--test", test], &[("INSTA_UPDATE", "no")])?;
+        cargo(
+            &["test", "-p", package, "--test", test],
+            &[("INSTA_UPDATE", "no")],
+        )?;
     }
     // The model crate builds from the same spec: make sure it still compiles.
     cargo(&["build", "--workspace", "--all-targets"], &[])?;
@@ -77,13 +80,26 @@ fn codegen() -> Result<(), String> {
 }
 
 fn check() -> Result<(), String> {
-    cargo(&["test", "-p", "cs-webhooks-tests", "--test", "spec_lint"], &[])?;
+    cargo(
+        &["test", "-p", "cs-webhooks-tests", "--test", "spec_lint"],
+        &[],
+    )?;
     for (package, test) in SNAPSHOT_TESTS {
-        cargo(&["test", "-p", package, "--test", test], &[("INSTA_UPDATE", "no")])?;
+        cargo(
+            &["test", "-p", package, "--test", test],
+            &[("INSTA_UPDATE", "no")],
+        )?;
     }
     cargo(&["fmt", "--all", "--", "--check"], &[])?;
     cargo(
-        &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
         &[],
     )?;
     eprintln!("check: all good");

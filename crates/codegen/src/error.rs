@@ -13,7 +13,10 @@ pub enum CodegenError {
         source: std::io::Error,
     },
     /// The spec is not valid YAML or not an OpenAPI 3.0 document.
-    #[error("{}{location}: not a valid OpenAPI document: {message}", file_prefix(file))]
+    #[error(
+        "{}{location}: not a valid OpenAPI document: {message}",
+        file_prefix(file)
+    )]
     Parse {
         /// The spec file, when known.
         file: Option<PathBuf>,
@@ -33,7 +36,10 @@ pub enum CodegenError {
         message: String,
     },
     /// progenitor/typify rejected the schemas.
-    #[error("{}components.schemas: the type generator failed: {message}", file_prefix(file))]
+    #[error(
+        "{}components.schemas: the type generator failed: {message}",
+        file_prefix(file)
+    )]
     TypeGeneration {
         /// The spec file, when known.
         file: Option<PathBuf>,
@@ -78,9 +84,13 @@ impl CodegenError {
                 place,
                 message,
             },
-            CodegenError::TypeGeneration { file: None, message } => {
-                CodegenError::TypeGeneration { file: path, message }
-            }
+            CodegenError::TypeGeneration {
+                file: None,
+                message,
+            } => CodegenError::TypeGeneration {
+                file: path,
+                message,
+            },
             other => other,
         }
     }

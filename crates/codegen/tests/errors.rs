@@ -24,7 +24,10 @@ fn error_for(name: &str, text: &str) -> String {
 fn yaml_syntax_error_names_the_file_and_line() {
     let message = error_for("syntax.yaml", &format!("{HEAD}paths: {{\n  /a: [\n"));
     assert!(message.contains("syntax.yaml:"), "{message}");
-    assert!(message.contains("not a valid OpenAPI document"), "{message}");
+    assert!(
+        message.contains("not a valid OpenAPI document"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -64,7 +67,10 @@ fn bad_rust_type_extension_names_the_schema() {
         "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Secret:\n      type: string\n      x-cs-rust-type: 'not a path!'\n"
     );
     let message = error_for("ext.yaml", &spec);
-    assert!(message.contains("components.schemas.Secret.x-cs-rust-type"), "{message}");
+    assert!(
+        message.contains("components.schemas.Secret.x-cs-rust-type"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -80,5 +86,8 @@ fn clashing_enum_values_name_the_schema() {
 fn missing_file_is_a_read_error() {
     let missing = std::env::temp_dir().join("cs-webhooks-no-such-spec.yaml");
     let error = cs_webhooks_codegen::generate_types_file(&missing).unwrap_err();
-    assert!(error.to_string().contains("cannot read the spec"), "{error}");
+    assert!(
+        error.to_string().contains("cannot read the spec"),
+        "{error}"
+    );
 }

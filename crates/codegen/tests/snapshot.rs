@@ -29,3 +29,12 @@ fn generated_types_match_the_snapshot() {
     };
     assert_fresh("types", &generated);
 }
+
+#[test]
+fn generated_operations_match_the_snapshot() {
+    let generated = match cs_webhooks_codegen::generate_operations_file(&spec_path()) {
+        Ok(source) => source,
+        Err(error) => panic!("the spec does not generate: {error}"),
+    };
+    assert_fresh("operations", &generated);
+}

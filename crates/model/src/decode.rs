@@ -83,7 +83,10 @@ mod tests {
         let e = from_json_slice::<Outer>(br#"{"items":[{"name":"a"},{"name":5}]}"#).unwrap_err();
         assert_eq!(e.path, "items[1].name");
         assert_eq!(e.field(), Some("name"));
-        assert!(e.to_string().starts_with("items[1].name: invalid type"), "{e}");
+        assert!(
+            e.to_string().starts_with("items[1].name: invalid type"),
+            "{e}"
+        );
     }
 
     #[test]

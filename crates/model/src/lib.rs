@@ -21,3 +21,10 @@ pub use region::{Region, UnknownRegion};
 pub use secret::Secret;
 pub mod decode;
 pub use decode::{DecodeError, from_json_slice, from_json_value};
+
+impl From<WebhookInput> for WebhookRequest {
+    /// Wraps a webhook definition in the `{"webhook": ...}` body of create and update.
+    fn from(webhook: WebhookInput) -> Self {
+        WebhookRequest { webhook }
+    }
+}

@@ -1,0 +1,329 @@
+//! The async and the blocking client: a config, a transport, and the retry
+//! loop around `send`. The generated code adds one method per operation to
+//! each; both run the same [`Attempts`] bookkeeping, so they behave the same.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tracing::Instrument as _;
+
+use crate::error::{Sent, TransportError};
+use crate::retry::{AttemptOutcome, Decision, decide, jitter_sample, rate_limit_headers};
+use crate::{AsyncTransport, BlockingTransport, Config, Error, Operation};
+
+/// Spaces requests `1 / rate` seconds apart (off unless configured).
+#[derive(Debug)]
+pub(crate) struct RateLimiter {
+    interval: Duration,
+    next_slot: Mutex<Option<Instant>>,
+}
+
+impl RateLimiter {
+    pub(crate) fn new(per_second: f64) -> Self {
+        RateLimiter {
+            interval: Duration::from_secs_f64(1.0 / per_second),
+            next_slot: Mutex::new(None),
+        }
+    }
+
+    /// Reserves the next slot; returns how long to wait for it.
+    pub(crate) fn reserve(&self, now: Instant) -> Duration {
+        let mut next = match self.next_slot.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let slot = match *next {
+            Some(slot) if slot > now => slot,
+            _ => now,
+        };
+        *next = Some(slot + self.interval);
+        slot - now
+    }
+}
+
+/// What the loop does next.
+pub(crate) enum Step {
+    /// Return this to the caller.
+    Done(Result<http::Response<Vec<u8>>, Error>),
+    /// Sleep, then attempt again.
+    Retry(Duration),
+}
+
+/// The bookkeeping of one operation's attempts: timeouts, the retry decision,
+/// tracing. Transport-agnostic; the two loops only sleep and send.
+pub(crate) struct Attempts<'c> {
+    config: &'c Config,
+    method: http::Method,
+    start: Instant,
+    attempt: u32,
+    sent: Sent,
+}
+
+impl<'c> Attempts<'c> {
+    pub(crate) fn new(config: &'c Config, method: http::Method) -> Self {
+        Attempts {
+            config,
+            method,
+            start: Instant::now(),
+            attempt: 0,
+            sent: Sent::No,
+        }
+    }
+
+    /// Before an attempt: the attempt's timeout, or a timeout error when the
+    /// operation's time is up.
+    pub(crate) fn begin(&mut self) -> Result<Option<Duration>, Error> {
+        let timeouts = self.config.timeouts();
+        let remaining = timeouts
+            .total
+            .map(|total| total.saturating_sub(self.start.elapsed()));
+        if remaining == Some(Duration::ZERO) {
+            return Err(Error::Timeout {
+                message: "the operation's total timeout elapsed".into(),
+                sent: self.sent,
+                attempts: self.attempt,
+            });
+        }
+        self.attempt += 1;
+        Ok(match (timeouts.attempt, remaining) {
+            (Some(a), Some(r)) => Some(a.min(r)),
+            (a, r) => a.or(r),
+        })
+    }
+
+    /// After an attempt: stop with the response or error, or retry after a wait.
+    pub(crate) fn end(&mut self, result: Result<http::Response<Vec<u8>>, TransportError>) -> Step {
+        let outcome = match &result {
+            Ok(response) => {
+                self.sent = Sent::Maybe;
+                let retry_after =
+                    rate_limit_headers(response.headers(), std::time::SystemTime::now())
+                        .retry_after;
+                tracing::debug!(
+                    attempt = self.attempt,
+                    status = response.status().as_u16(),
+                    "response"
+                );
+                AttemptOutcome::Response {
+                    status: response.status(),
+                    retry_after,
+                }
+            }
+            Err(error) => {
+                if error.sent == Sent::Maybe {
+                    self.sent = Sent::Maybe;
+                }
+                tracing::debug!(attempt = self.attempt, error = %error.message, "transport failure");
+                AttemptOutcome::Failed { sent: error.sent }
+            }
+        };
+        let decision = decide(
+            self.config.retry_policy(),
+            &self.method,
+            self.attempt,
+            outcome,
+            jitter_sample(),
+        );
+        if let Decision::RetryAfter(wait) = decision {
+            let within_total = match self.config.timeouts().total {
+                Some(total) => self.start.elapsed() + wait < total,
+                None => true,
+            };
+            if within_total {
+                tracing::debug!(
+                    attempt = self.attempt,
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying"
+                );
+                return Step::Retry(wait);
+            }
+        }
+        Step::Done(result.map_err(|source| {
+            if source.timed_out {
+                Error::Timeout {
+                    message: source.message,
+                    sent: source.sent,
+                    attempts: self.attempt,
+                }
+            } else {
+                Error::Transport {
+                    source,
+                    attempts: self.attempt,
+                }
+            }
+        }))
+    }
+}
+
+fn limiter(config: &Config) -> Option<Arc<RateLimiter>> {
+    config
+        .rate_limit()
+        .map(|rate| Arc::new(RateLimiter::new(rate)))
+}
+
+fn span<O: Operation>(operation: &O) -> tracing::Span {
+    tracing::debug_span!("cs_webhooks", operation = O::ID, method = %operation.method())
+}
+
+/// The async client, generic over its transport. Every operation is a method
+/// (generated); `cs-webhooks-async` provides a ready one on reqwest.
+#[derive(Debug, Clone)]
+pub struct AsyncClient<T> {
+    config: Arc<Config>,
+    transport: T,
+    limiter: Option<Arc<RateLimiter>>,
+}
+
+impl<T: AsyncTransport> AsyncClient<T> {
+    /// A client sending through `transport`.
+    pub fn new(config: Config, transport: T) -> Self {
+        AsyncClient {
+            limiter: limiter(&config),
+            config: Arc::new(config),
+            transport,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// Runs an operation: builds it, sends it with retries, decodes the answer.
+    pub async fn execute<O: Operation>(&self, operation: &O) -> Result<O::Output, Error> {
+        let span = span(operation);
+        async {
+            let request = operation.build(&self.config)?;
+            let mut attempts = Attempts::new(&self.config, operation.method());
+            loop {
+                let timeout = attempts.begin()?;
+                if let Some(limiter) = &self.limiter {
+                    let wait = limiter.reserve(Instant::now());
+                    if !wait.is_zero() {
+                        self.transport.sleep(wait).await;
+                    }
+                }
+                let result = self.transport.send(request.clone(), timeout).await;
+                match attempts.end(result) {
+                    Step::Done(response) => return O::decode(response?),
+                    Step::Retry(wait) => self.transport.sleep(wait).await,
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// The blocking client, generic over its transport. Every operation is a
+/// method (generated); `cs-webhooks-blocking` provides a ready one on ureq.
+#[derive(Debug, Clone)]
+pub struct BlockingClient<T> {
+    config: Arc<Config>,
+    transport: T,
+    limiter: Option<Arc<RateLimiter>>,
+}
+
+impl<T: BlockingTransport> BlockingClient<T> {
+    /// A client sending through `transport`.
+    pub fn new(config: Config, transport: T) -> Self {
+        BlockingClient {
+            limiter: limiter(&config),
+            config: Arc::new(config),
+            transport,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// Runs an operation: builds it, sends it with retries, decodes the answer.
+    pub fn execute<O: Operation>(&self, operation: &O) -> Result<O::Output, Error> {
+        let _span = span(operation).entered();
+        let request = operation.build(&self.config)?;
+        let mut attempts = Attempts::new(&self.config, operation.method());
+        loop {
+            let timeout = attempts.begin()?;
+            if let Some(limiter) = &self.limiter {
+                let wait = limiter.reserve(Instant::now());
+                if !wait.is_zero() {
+                    std::thread::sleep(wait);
+                }
+            }
+            let result = self.transport.send(request.clone(), timeout);
+            match attempts.end(result) {
+                Step::Done(response) => return O::decode(response?),
+                Step::Retry(wait) => std::thread::sleep(wait),
+            }
+        }
+    }
+}
+
+/// A call of one operation on one client: set optional parameters with the
+/// generated setters, then `.send()` (awaited on the async client).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until sent"]
+pub struct Call<'c, C, O> {
+    pub(crate) client: &'c C,
+    pub(crate) operation: O,
+}
+
+impl<'c, C, O> Call<'c, C, O> {
+    /// A call of `operation` on `client`.
+    pub fn new(client: &'c C, operation: O) -> Self {
+        Call { client, operation }
+    }
+
+    /// The operation with its parameters.
+    pub fn operation(&self) -> &O {
+        &self.operation
+    }
+
+    /// The operation, to send later or elsewhere.
+    pub fn into_operation(self) -> O {
+        self.operation
+    }
+}
+
+impl<'c, T: AsyncTransport, O: Operation + Sync> Call<'c, AsyncClient<T>, O> {
+    /// Sends the call.
+    pub async fn send(self) -> Result<O::Output, Error> {
+        self.client.execute(&self.operation).await
+    }
+}
+
+impl<'c, T: BlockingTransport, O: Operation> Call<'c, BlockingClient<T>, O> {
+    /// Sends the call.
+    pub fn send(self) -> Result<O::Output, Error> {
+        self.client.execute(&self.operation)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rate_limiter_spaces_requests() {
+        let limiter = RateLimiter::new(10.0);
+        let now = Instant::now();
+        assert_eq!(limiter.reserve(now), Duration::ZERO);
+        assert_eq!(limiter.reserve(now), Duration::from_millis(100));
+        assert_eq!(limiter.reserve(now), Duration::from_millis(200));
+        // After a quiet period there is no backlog.
+        let later = now + Duration::from_secs(5);
+        assert_eq!(limiter.reserve(later), Duration::ZERO);
+    }
+}

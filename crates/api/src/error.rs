@@ -1,0 +1,237 @@
+//! The one error type of every call.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use cs_webhooks_model::ErrorBody;
+
+/// Whether a failed request may have reached the server. Decides whether a
+/// non-idempotent request (POST) may be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// Provably not sent (e.g. the connection could not be made).
+    No,
+    /// It may have been sent, fully or in part.
+    Maybe,
+}
+
+/// A failure of the transport (the HTTP library), before any response.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct TransportError {
+    /// What went wrong, as the HTTP library put it (never holds credentials:
+    /// transports report the URL's host, not its headers).
+    pub message: String,
+    /// Whether the request may have reached the server.
+    pub sent: Sent,
+    /// Whether this was a timeout.
+    pub timed_out: bool,
+    /// The underlying error.
+    #[source]
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl TransportError {
+    /// A failure to connect: the request was not sent.
+    pub fn connect(message: impl Into<String>) -> Self {
+        TransportError {
+            message: message.into(),
+            sent: Sent::No,
+            timed_out: false,
+            source: None,
+        }
+    }
+
+    /// A failure after the request may have been sent (reset, broken pipe, bad response).
+    pub fn after_send(message: impl Into<String>) -> Self {
+        TransportError {
+            message: message.into(),
+            sent: Sent::Maybe,
+            timed_out: false,
+            source: None,
+        }
+    }
+
+    /// A timeout; `sent` says whether it struck after connecting.
+    pub fn timeout(message: impl Into<String>, sent: Sent) -> Self {
+        TransportError {
+            message: message.into(),
+            sent,
+            timed_out: true,
+            source: None,
+        }
+    }
+
+    /// Attaches the underlying error.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+}
+
+/// Rate-limit headers of a response (`X-RateLimit-*`, `Retry-After`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RateLimit {
+    /// `X-RateLimit-Limit`.
+    pub limit: Option<u64>,
+    /// `X-RateLimit-Remaining`.
+    pub remaining: Option<u64>,
+    /// `Retry-After`, as a wait from when the response arrived.
+    pub retry_after: Option<Duration>,
+}
+
+/// An error answer of the API (a non-2xx status).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: http::StatusCode,
+    /// Contentstack's `error_code`, when the body had one.
+    pub error_code: Option<i64>,
+    /// Contentstack's `error_message`, when the body had one.
+    pub error_message: Option<String>,
+    /// Per-field messages (`errors`), e.g. `name: ["is already taken."]`.
+    pub errors: BTreeMap<String, Vec<String>>,
+    /// Rate-limit headers.
+    pub rate_limit: RateLimit,
+    /// The raw body.
+    pub body: Vec<u8>,
+}
+
+impl ApiError {
+    pub(crate) fn from_response(response: &http::Response<Vec<u8>>) -> Self {
+        let body = response.body().clone();
+        let parsed: Option<ErrorBody> = serde_json::from_slice(&body).ok();
+        let (error_code, error_message, errors) = match parsed {
+            Some(parsed) => (
+                parsed.error_code,
+                parsed.error_message,
+                parsed.errors.into_iter().collect(),
+            ),
+            None => (None, None, BTreeMap::new()),
+        };
+        ApiError {
+            status: response.status(),
+            error_code,
+            error_message,
+            errors,
+            rate_limit: crate::retry::rate_limit_headers(
+                response.headers(),
+                std::time::SystemTime::now(),
+            ),
+            body,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the API answered {}", self.status)?;
+        if let Some(code) = self.error_code {
+            write!(f, " (error_code {code})")?;
+        }
+        if let Some(message) = &self.error_message {
+            write!(f, ": {message}")?;
+        }
+        for (field, messages) in &self.errors {
+            write!(f, "; {field}: {}", messages.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a call failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request could not be built (bad parameter, unreadable import file).
+    /// Nothing was sent.
+    #[error("invalid request: {message}")]
+    InvalidRequest {
+        /// What is wrong.
+        message: String,
+    },
+    /// The transport failed before a response arrived.
+    #[error("transport error ({}): {source}", match source.sent { Sent::No => "not sent", Sent::Maybe => "may have been sent" })]
+    Transport {
+        /// The transport's error; `source.sent` says whether the request may have been sent.
+        #[source]
+        source: TransportError,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// An attempt or the whole operation ran out of time.
+    #[error("timed out after {attempts} attempt(s): {message}")]
+    Timeout {
+        /// Which timeout struck.
+        message: String,
+        /// Whether the request may have been sent.
+        sent: Sent,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// The API answered with an error status.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// The API answered 2xx but the body does not match the spec.
+    #[error("undecodable {status} response at `{path}`: {message}")]
+    Decode {
+        /// The HTTP status.
+        status: http::StatusCode,
+        /// The failing field's path (`webhooks[0].destinations`), empty for the whole document.
+        path: String,
+        /// What was wrong.
+        message: String,
+        /// The body, kept so nothing is lost.
+        body: Vec<u8>,
+    },
+}
+
+impl Error {
+    /// An [`Error::InvalidRequest`].
+    pub fn invalid_request(message: impl Into<String>) -> Self {
+        Error::InvalidRequest {
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<http::StatusCode> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The API's error, when the API answered with one.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// Whether trying the same request again later could succeed (429, 5xx,
+    /// transport failures, timeouts). Whether it is *safe* to retry a POST is
+    /// [`may_have_been_sent`](Self::may_have_been_sent)'s question.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(api) => {
+                api.status == http::StatusCode::TOO_MANY_REQUESTS || api.status.is_server_error()
+            }
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::InvalidRequest { .. } | Error::Decode { .. } => false,
+        }
+    }
+
+    /// Whether the request may have reached the server.
+    pub fn may_have_been_sent(&self) -> bool {
+        match self {
+            Error::InvalidRequest { .. } => false,
+            Error::Transport { source, .. } => source.sent == Sent::Maybe,
+            Error::Timeout { sent, .. } => *sent == Sent::Maybe,
+            Error::Api(_) | Error::Decode { .. } => true,
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Pagination: walks `skip`/`limit` pages (at most 100 records each) until a
+//! short page says the list is exhausted. The walk itself is pure
+//! ([`PageWalker`]); the clients give it an `Iterator` and a `Stream`.
+
+use std::collections::VecDeque;
+
+use futures_core::Stream;
+
+use crate::client::Call;
+use crate::{AsyncClient, AsyncTransport, BlockingClient, BlockingTransport, Error, Paginated};
+
+/// The state of a walk over pages.
+#[derive(Debug, Clone)]
+pub struct PageWalker<O: Paginated> {
+    operation: O,
+    page_size: u32,
+    next_skip: u32,
+    done: bool,
+}
+
+impl<O: Paginated> PageWalker<O> {
+    /// Starts at the operation's `skip` with pages of its `limit` (at most
+    /// [`Paginated::MAX_PAGE`]).
+    pub fn new(operation: O) -> Self {
+        let page_size = operation
+            .limit()
+            .unwrap_or(O::MAX_PAGE)
+            .clamp(1, O::MAX_PAGE);
+        let next_skip = operation.skip().unwrap_or(0);
+        PageWalker {
+            operation,
+            page_size,
+            next_skip,
+            done: false,
+        }
+    }
+
+    /// The request for the next page, or None when the walk is over.
+    pub fn next_request(&self) -> Option<O> {
+        if self.done {
+            return None;
+        }
+        let mut operation = self.operation.clone();
+        operation.set_skip(self.next_skip);
+        operation.set_limit(self.page_size);
+        Some(operation)
+    }
+
+    /// Takes a page's records; a page shorter than asked ends the walk.
+    pub fn accept(&mut self, items: &[O::Item]) {
+        let count = u32::try_from(items.len()).unwrap_or(u32::MAX);
+        if count < self.page_size {
+            self.done = true;
+        }
+        self.next_skip = self.next_skip.saturating_add(count);
+    }
+
+    /// Ends the walk (after an error).
+    pub fn stop(&mut self) {
+        self.done = true;
+    }
+}
+
+/// The records of every page, fetched lazily (blocking).
+pub struct Items<'c, T, O: Paginated> {
+    client: &'c BlockingClient<T>,
+    walker: PageWalker<O>,
+    buffer: VecDeque<O::Item>,
+}
+
+impl<T: BlockingTransport, O: Paginated> Iterator for Items<'_, T, O> {
+    type Item = Result<O::Item, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.buffer.pop_front() {
+                return Some(Ok(item));
+            }
+            let request = self.walker.next_request()?;
+            match self.client.execute(&request) {
+                Ok(output) => {
+                    let items = O::items(output);
+                    self.walker.accept(&items);
+                    self.buffer.extend(items);
+                }
+                Err(error) => {
+                    self.walker.stop();
+                    return Some(Err(error));
+                }
+            }
+        }
+    }
+}
+
+impl<'c, T: BlockingTransport, O: Paginated> Call<'c, BlockingClient<T>, O> {
+    /// Every record of every page, as an iterator. `limit` sets the page size
+    /// (at most 100), `skip` where to start; an error ends the iteration.
+    pub fn items(self) -> Items<'c, T, O> {
+        Items {
+            client: self.client,
+            walker: PageWalker::new(self.operation),
+            buffer: VecDeque::new(),
+        }
+    }
+}
+
+impl<'c, T, O> Call<'c, AsyncClient<T>, O>
+where
+    T: AsyncTransport,
+    O: Paginated + Send + Sync + 'c,
+    O::Item: Send,
+    O::Output: Send,
+{
+    /// Every record of every page, as a stream. `limit` sets the page size
+    /// (at most 100), `skip` where to start; an error ends the stream.
+    pub fn items(self) -> impl Stream<Item = Result<O::Item, Error>> + Send + 'c {
+        let state = (
+            self.client,
+            PageWalker::new(self.operation),
+            VecDeque::new(),
+        );
+        futures_util::stream::unfold(state, |(client, mut walker, mut buffer)| async move {
+            loop {
+                if let Some(item) = buffer.pop_front() {
+                    return Some((Ok(item), (client, walker, buffer)));
+                }
+                let request = walker.next_request()?;
+                match client.execute(&request).await {
+                    Ok(output) => {
+                        let items = O::items(output);
+                        walker.accept(&items);
+                        buffer.extend(items);
+                    }
+                    Err(error) => {
+                        walker.stop();
+                        return Some((Err(error), (client, walker, buffer)));
+                    }
+                }
+            }
+        })
+    }
+}

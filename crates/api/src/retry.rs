@@ -1,0 +1,340 @@
+//! The retry decision: a pure function of the policy, the method, the attempt
+//! number and what happened. The clients' loops only carry it out.
+
+use std::time::{Duration, SystemTime};
+
+use crate::error::{RateLimit, Sent};
+
+/// When and how often to retry.
+///
+/// Defaults: 4 attempts in all; waits of 500 ms × 2ⁿ capped at 30 s, with
+/// full jitter in the upper half (a wait is between 50% and 100% of the
+/// backoff); a `Retry-After` from the server is honoured up to 60 s.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1 = never retry).
+    pub max_attempts: u32,
+    /// The first backoff.
+    pub base_delay: Duration,
+    /// The longest backoff.
+    pub max_delay: Duration,
+    /// The longest `Retry-After` honoured; a longer one ends the retries.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries.
+    pub fn never() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// The backoff before attempt `attempt + 1`, given a jitter sample in `[0, 1)`.
+    pub fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
+        let exponent = attempt.saturating_sub(1).min(30);
+        let full = self
+            .base_delay
+            .saturating_mul(1u32 << exponent)
+            .min(self.max_delay);
+        let jitter = jitter.clamp(0.0, 1.0);
+        full.mul_f64(0.5 + 0.5 * jitter)
+    }
+}
+
+/// What an attempt ended with, as the retry decision sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    /// A response with this status; `retry_after` from its headers.
+    Response {
+        /// The status.
+        status: http::StatusCode,
+        /// The server's `Retry-After`, if any.
+        retry_after: Option<Duration>,
+    },
+    /// The transport failed or timed out; `sent` says whether the request may
+    /// have reached the server.
+    Failed {
+        /// Whether the request may have been sent.
+        sent: Sent,
+    },
+}
+
+/// What to do after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Done: return this outcome to the caller.
+    Stop,
+    /// Wait this long, then try again.
+    RetryAfter(Duration),
+}
+
+/// Whether a method may be repeated without changing the result.
+pub fn is_idempotent(method: &http::Method) -> bool {
+    matches!(
+        *method,
+        http::Method::GET
+            | http::Method::HEAD
+            | http::Method::PUT
+            | http::Method::DELETE
+            | http::Method::OPTIONS
+    )
+}
+
+/// Decides what follows attempt number `attempt` (1-based).
+///
+/// - 429: retried for every method (the server refused it, so it did not act
+///   on it), after `Retry-After` when given, else after the backoff.
+/// - 5xx and transport failures: retried for idempotent methods (GET, PUT,
+///   DELETE); a POST only when it was provably not sent (connect failure).
+/// - Anything else (2xx, 4xx): stop.
+///
+/// `jitter` is a sample in `[0, 1)`; tests pass fixed values.
+pub fn decide(
+    policy: &RetryPolicy,
+    method: &http::Method,
+    attempt: u32,
+    outcome: AttemptOutcome,
+    jitter: f64,
+) -> Decision {
+    if attempt >= policy.max_attempts {
+        return Decision::Stop;
+    }
+    let backoff = policy.backoff(attempt, jitter);
+    match outcome {
+        AttemptOutcome::Response {
+            status,
+            retry_after,
+        } if status == http::StatusCode::TOO_MANY_REQUESTS => match retry_after {
+            Some(wait) if wait > policy.max_retry_after => Decision::Stop,
+            Some(wait) => Decision::RetryAfter(wait),
+            None => Decision::RetryAfter(backoff),
+        },
+        AttemptOutcome::Response { status, .. } if status.is_server_error() => {
+            if is_idempotent(method) {
+                Decision::RetryAfter(backoff)
+            } else {
+                Decision::Stop
+            }
+        }
+        AttemptOutcome::Response { .. } => Decision::Stop,
+        AttemptOutcome::Failed { sent } => {
+            if is_idempotent(method) || sent == Sent::No {
+                Decision::RetryAfter(backoff)
+            } else {
+                Decision::Stop
+            }
+        }
+    }
+}
+
+/// Parses `Retry-After`: delay-seconds or an HTTP date (relative to `now`).
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Reads the rate-limit headers of a response.
+pub fn rate_limit_headers(headers: &http::HeaderMap, now: SystemTime) -> RateLimit {
+    let number = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    RateLimit {
+        limit: number("x-ratelimit-limit"),
+        remaining: number("x-ratelimit-remaining"),
+        retry_after: headers
+            .get(http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, now)),
+    }
+}
+
+/// A small xorshift generator for jitter: no dependency, and good enough to
+/// spread retries apart.
+pub(crate) fn jitter_sample() -> f64 {
+    use std::cell::Cell;
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new({
+            let nanos = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0x9E37_79B9_7F4A_7C15);
+            nanos | 1
+        });
+    }
+    STATE.with(|state| {
+        let mut x = state.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        state.set(x);
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::{Method, StatusCode};
+
+    fn response(status: u16, retry_after: Option<u64>) -> AttemptOutcome {
+        AttemptOutcome::Response {
+            status: StatusCode::from_u16(status).unwrap(),
+            retry_after: retry_after.map(Duration::from_secs),
+        }
+    }
+
+    #[test]
+    fn success_and_client_errors_stop() {
+        let p = RetryPolicy::default();
+        for status in [200, 201, 400, 401, 404, 412, 422] {
+            assert_eq!(
+                decide(&p, &Method::GET, 1, response(status, None), 0.5),
+                Decision::Stop
+            );
+        }
+    }
+
+    #[test]
+    fn too_many_requests_honours_retry_after_for_every_method() {
+        let p = RetryPolicy::default();
+        for method in [Method::GET, Method::POST, Method::PUT, Method::DELETE] {
+            assert_eq!(
+                decide(&p, &method, 1, response(429, Some(3)), 0.5),
+                Decision::RetryAfter(Duration::from_secs(3))
+            );
+        }
+    }
+
+    #[test]
+    fn too_many_requests_without_retry_after_backs_off() {
+        let p = RetryPolicy::default();
+        assert_eq!(
+            decide(&p, &Method::POST, 1, response(429, None), 1.0),
+            Decision::RetryAfter(Duration::from_millis(500))
+        );
+    }
+
+    #[test]
+    fn a_retry_after_beyond_the_cap_stops() {
+        let p = RetryPolicy::default();
+        assert_eq!(
+            decide(&p, &Method::GET, 1, response(429, Some(3600)), 0.5),
+            Decision::Stop
+        );
+    }
+
+    #[test]
+    fn server_errors_retry_idempotent_methods_only() {
+        let p = RetryPolicy::default();
+        for method in [Method::GET, Method::PUT, Method::DELETE] {
+            assert!(matches!(
+                decide(&p, &method, 1, response(503, None), 0.0),
+                Decision::RetryAfter(_)
+            ));
+        }
+        assert_eq!(
+            decide(&p, &Method::POST, 1, response(503, None), 0.0),
+            Decision::Stop
+        );
+    }
+
+    #[test]
+    fn a_post_is_retried_only_when_provably_not_sent() {
+        let p = RetryPolicy::default();
+        let not_sent = AttemptOutcome::Failed { sent: Sent::No };
+        let maybe = AttemptOutcome::Failed { sent: Sent::Maybe };
+        assert!(matches!(
+            decide(&p, &Method::POST, 1, not_sent, 0.0),
+            Decision::RetryAfter(_)
+        ));
+        assert_eq!(decide(&p, &Method::POST, 1, maybe, 0.0), Decision::Stop);
+        assert!(matches!(
+            decide(&p, &Method::GET, 1, maybe, 0.0),
+            Decision::RetryAfter(_)
+        ));
+    }
+
+    #[test]
+    fn attempts_are_capped() {
+        let p = RetryPolicy::default();
+        assert!(matches!(
+            decide(&p, &Method::GET, 3, response(500, None), 0.0),
+            Decision::RetryAfter(_)
+        ));
+        assert_eq!(
+            decide(&p, &Method::GET, 4, response(500, None), 0.0),
+            Decision::Stop
+        );
+        assert_eq!(
+            decide(
+                &RetryPolicy::never(),
+                &Method::GET,
+                1,
+                response(500, None),
+                0.0
+            ),
+            Decision::Stop
+        );
+    }
+
+    #[test]
+    fn backoff_grows_exponentially_with_bounded_jitter_and_a_cap() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.backoff(1, 1.0), Duration::from_millis(500));
+        assert_eq!(p.backoff(2, 1.0), Duration::from_millis(1000));
+        assert_eq!(p.backoff(3, 1.0), Duration::from_millis(2000));
+        assert_eq!(p.backoff(3, 0.0), Duration::from_millis(1000));
+        assert_eq!(p.backoff(20, 1.0), Duration::from_secs(30));
+        assert_eq!(p.backoff(u32::MAX, 1.0), Duration::from_secs(30));
+        for _ in 0..100 {
+            let j = jitter_sample();
+            assert!((0.0..1.0).contains(&j));
+        }
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_or_an_http_date() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(12));
+        assert_eq!(
+            parse_retry_after(&later, now),
+            Some(Duration::from_secs(12))
+        );
+        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(12));
+        assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn rate_limit_headers_are_read() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-ratelimit-limit", "10".parse().unwrap());
+        headers.insert("x-ratelimit-remaining", "0".parse().unwrap());
+        headers.insert("retry-after", "2".parse().unwrap());
+        let limits = rate_limit_headers(&headers, SystemTime::now());
+        assert_eq!(limits.limit, Some(10));
+        assert_eq!(limits.remaining, Some(0));
+        assert_eq!(limits.retry_after, Some(Duration::from_secs(2)));
+    }
+}

@@ -1,0 +1,158 @@
+//! The blocking client of the Contentstack Webhooks API, on ureq.
+//!
+//! No async runtime is involved: this crate's dependency tree has no tokio,
+//! hyper or reqwest. Every operation of the API is a method of [`Client`];
+//! optional parameters are set on the returned call, then `.send()`.
+//!
+//! ```no_run
+//! use cs_webhooks_blocking::Client;
+//! use cs_webhooks_blocking::model::Region;
+//!
+//! let client = Client::builder()
+//!     .region(Region::Eu)
+//!     .api_key("blt0123456789")
+//!     .management_token("cs-management-token")
+//!     .build()?;
+//! for webhook in client.list_webhooks().items() {
+//!     println!("{}", webhook?.name);
+//! }
+//! # Ok::<(), cs_webhooks_blocking::Error>(())
+//! ```
+
+use std::io::Read as _;
+use std::ops::Deref;
+use std::time::Duration;
+
+pub use cs_webhooks_api::*;
+
+/// The largest response body read (executions pages with full payloads can
+/// be large; anything beyond this is a transport error, not a silent cut).
+const MAX_BODY: u64 = 64 * 1024 * 1024;
+
+/// The ureq transport.
+#[derive(Debug, Clone)]
+pub struct UreqTransport {
+    agent: ureq::Agent,
+}
+
+impl UreqTransport {
+    /// A transport with ureq configured from `config`'s connect timeout;
+    /// 4xx/5xx are answers (their bodies are kept), not errors.
+    pub fn new(config: &Config) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(config.timeouts().connect)
+            .user_agent(cs_webhooks_api::DEFAULT_USER_AGENT)
+            .max_redirects(0)
+            .build()
+            .new_agent();
+        UreqTransport { agent }
+    }
+
+    /// A transport on an agent you configured. Keep `http_status_as_error(false)`,
+    /// or error bodies are lost.
+    pub fn from_agent(agent: ureq::Agent) -> Self {
+        UreqTransport { agent }
+    }
+}
+
+fn transport_error(error: ureq::Error) -> TransportError {
+    let message = error.to_string();
+    let mapped = match &error {
+        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => {
+            TransportError::timeout(message, Sent::No)
+        }
+        ureq::Error::Timeout(_) => TransportError::timeout(message, Sent::Maybe),
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::BadUri(_) => {
+            TransportError::connect(message)
+        }
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            TransportError::connect(message)
+        }
+        _ => TransportError::after_send(message),
+    };
+    mapped.with_source(error)
+}
+
+impl BlockingTransport for UreqTransport {
+    fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+        timeout: Option<Duration>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let request = self
+            .agent
+            .configure_request(request)
+            .timeout_global(timeout)
+            .build();
+        let response = self.agent.run(request).map_err(transport_error)?;
+        let (parts, body) = response.into_parts();
+        let mut bytes = Vec::new();
+        body.into_reader()
+            .take(MAX_BODY + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| {
+                TransportError::after_send(format!("reading the response body: {e}")).with_source(e)
+            })?;
+        if bytes.len() as u64 > MAX_BODY {
+            return Err(TransportError::after_send(format!(
+                "the response body exceeds {MAX_BODY} bytes"
+            )));
+        }
+        Ok(http::Response::from_parts(parts, bytes))
+    }
+}
+
+/// The blocking client: [`BlockingClient`] on ureq. Every operation is a
+/// method (through `Deref`).
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: BlockingClient<UreqTransport>,
+}
+
+impl Client {
+    /// Starts configuring a client (NA region, no credentials).
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder {
+            config: Config::builder(),
+        }
+    }
+
+    /// A client for an existing configuration.
+    pub fn new(config: Config) -> Self {
+        let transport = UreqTransport::new(&config);
+        Client {
+            inner: BlockingClient::new(config, transport),
+        }
+    }
+}
+
+impl Deref for Client {
+    type Target = BlockingClient<UreqTransport>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+/// Configures a [`Client`]; every setting of [`ConfigBuilder`].
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    config: ConfigBuilder,
+}
+
+impl ClientBuilder {
+    /// Applies any [`ConfigBuilder`] setting, e.g.
+    /// `.with(|c| c.retry_policy(RetryPolicy::never()))`.
+    pub fn with(mut self, f: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Self {
+        self.config = f(self.config);
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        Ok(Client::new(self.config.build()?))
+    }
+}
+
+cs_webhooks_api::forward_config_setters!(ClientBuilder);

@@ -1,0 +1,241 @@
+//! Delivery: the worker that takes due attempts from the durable queue, sends
+//! them, records the outcome, and applies the retry policy and the circuit breaker.
+//!
+//! Guarantees: a queued or scheduled attempt survives a restart and runs after
+//! it; no attempt runs twice. An attempt is claimed (committed) before it is
+//! sent; one that was claimed but never recorded, because the process died, is
+//! recorded on the next start as failed with code `EINTERRUPTED` (it may or may
+//! not have reached the destination) and the retry policy decides what follows.
+
+pub mod attempt;
+pub mod oauth;
+pub mod signing;
+pub mod targets;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+
+use crate::error::Error;
+use crate::ids;
+use crate::state::Shared;
+use crate::store::{AttemptRecord, ClaimedJob, RetryRules};
+use attempt::{Outcome, Request, Sender};
+
+/// The longest the worker sleeps without looking at the queue.
+const MAX_IDLE: Duration = Duration::from_secs(60);
+/// How long shutdown waits for attempts in flight.
+const DRAIN: Duration = Duration::from_secs(5);
+
+/// The worker's shared parts.
+#[derive(Debug)]
+pub struct Deliverer {
+    state: Shared,
+    sender: Sender,
+    rules: RetryRules,
+}
+
+impl Deliverer {
+    /// Builds the HTTP client for deliveries.
+    pub fn new(state: Shared) -> Result<Deliverer, Error> {
+        let settings = &state.settings;
+        let allow_remote = settings.allow_remote_targets;
+        let redirect = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= 10 {
+                attempt.error("too many redirects")
+            } else if let Err(e) = targets::check_parsed(attempt.url(), allow_remote) {
+                attempt.error(e)
+            } else {
+                attempt.follow()
+            }
+        });
+        let mut builder = reqwest::Client::builder()
+            .timeout(settings.delivery_timeout)
+            .connect_timeout(settings.delivery_timeout.min(Duration::from_secs(10)))
+            .pool_max_idle_per_host(settings.delivery_concurrency)
+            .redirect(redirect);
+        if !allow_remote {
+            // Loopback only: no proxy, and a resolver that drops other addresses.
+            builder = builder
+                .no_proxy()
+                .dns_resolver(targets::LoopbackResolver);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let rules = RetryRules {
+            schedule_ms: settings.scaled_schedule_ms(),
+            breaker_threshold: settings.breaker_threshold,
+        };
+        let timeout = settings.delivery_timeout;
+        Ok(Deliverer {
+            state,
+            sender: Sender {
+                client,
+                tokens: oauth::TokenCache::default(),
+                allow_remote,
+                timeout,
+            },
+            rules,
+        })
+    }
+
+    /// Records attempts that an earlier run claimed but never finished.
+    pub async fn recover(self: &Arc<Self>) -> Result<usize, Error> {
+        let store = Arc::clone(&self.state.store);
+        let jobs = tokio::task::spawn_blocking(move || store.interrupted_jobs())
+            .await
+            .map_err(|e| Error::Task(e.to_string()))??;
+        let count = jobs.len();
+        for job in jobs {
+            let webhook = self.state.store.webhook(&job.webhook_uid);
+            let dest = webhook
+                .as_ref()
+                .and_then(|w| w.webhook.destinations.get(job.destination));
+            let outcome = attempt::interrupted(dest, job.retry_number, self.sender.timeout);
+            tracing::warn!(execution = %job.execution_uid, attempt = job.retry_number,
+                "an attempt was interrupted by the last shutdown; recorded as failed");
+            self.record(&job, outcome).await?;
+        }
+        Ok(count)
+    }
+
+    /// Runs the worker until `shutdown` turns true, then waits for attempts in flight.
+    pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        let permits = Arc::new(Semaphore::new(self.state.settings.delivery_concurrency));
+        let mut tasks = JoinSet::new();
+        let wake = Arc::clone(&self.state.wake);
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            while tasks.try_join_next().is_some() {}
+            let notified = wake.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let free = permits.available_permits();
+            let mut claimed = 0;
+            if free > 0 {
+                let store = Arc::clone(&self.state.store);
+                let now = ids::to_ms(ids::now());
+                let jobs = tokio::task::spawn_blocking(move || store.claim_due(now, free)).await;
+                match jobs {
+                    Ok(Ok(jobs)) => {
+                        claimed = jobs.len();
+                        for job in jobs {
+                            let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
+                                break;
+                            };
+                            let me = Arc::clone(&self);
+                            tasks.spawn(async move {
+                                me.deliver(job).await;
+                                drop(permit);
+                                me.state.wake.notify_one();
+                            });
+                        }
+                    }
+                    Ok(Err(e)) => tracing::error!(error = %e, "cannot read the delivery queue"),
+                    Err(e) => tracing::error!(error = %e, "queue task failed"),
+                }
+            }
+            if claimed > 0 && claimed == free {
+                continue;
+            }
+            let sleep_for = if free == 0 {
+                MAX_IDLE
+            } else {
+                self.until_next_due().await
+            };
+            tokio::select! {
+                () = &mut notified => {}
+                () = tokio::time::sleep(sleep_for) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+        let drained = tokio::time::timeout(DRAIN, async {
+            while tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!("stopped with deliveries still in flight; they will be recorded as interrupted");
+        }
+    }
+
+    async fn until_next_due(&self) -> Duration {
+        let store = Arc::clone(&self.state.store);
+        let next = tokio::task::spawn_blocking(move || store.next_due_ms()).await;
+        match next {
+            Ok(Ok(Some(due))) => {
+                let wait = due.saturating_sub(ids::to_ms(ids::now()));
+                Duration::from_millis(u64::try_from(wait).unwrap_or(0)).min(MAX_IDLE)
+            }
+            _ => MAX_IDLE,
+        }
+    }
+
+    /// Makes one claimed attempt and records it.
+    async fn deliver(&self, job: ClaimedJob) {
+        let webhook = self.state.store.webhook(&job.webhook_uid);
+        let dest = webhook.as_ref().and_then(|w| {
+            (w.webhook.disabled != Some(true))
+                .then(|| w.webhook.destinations.get(job.destination))
+                .flatten()
+        });
+        let Some(dest) = dest else {
+            // Deleted, disabled, or the destination was removed: nothing to send.
+            let store = Arc::clone(&self.state.store);
+            let uid = job.execution_uid.clone();
+            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.drop_job(&uid)).await {
+                tracing::error!(error = %e, "cannot drop a job");
+            }
+            return;
+        };
+        let hmac = self
+            .state
+            .stacks
+            .get(&job.api_key)
+            .and_then(|s| s.hmac_secret.as_ref());
+        let outcome = self
+            .sender
+            .attempt(Request {
+                dest,
+                body: &job.body,
+                signature: &job.signature,
+                hmac,
+                retry_number: job.retry_number,
+            })
+            .await;
+        tracing::debug!(execution = %job.execution_uid, attempt = job.retry_number,
+            status = ?outcome.status, "delivery attempt");
+        if let Err(e) = self.record(&job, outcome).await {
+            tracing::error!(error = %e, execution = %job.execution_uid, "cannot record an attempt");
+        }
+    }
+
+    async fn record(&self, job: &ClaimedJob, outcome: Outcome) -> Result<(), Error> {
+        let record = AttemptRecord {
+            id: outcome.id,
+            execution_uid: job.execution_uid.clone(),
+            webhook_uid: job.webhook_uid.clone(),
+            retry_number: job.retry_number,
+            manual: job.manual,
+            created_ms: outcome.created_ms,
+            status: outcome.status,
+            success: outcome.success,
+            detail_json: outcome.detail.to_string(),
+            headers_json: serde_json::Value::Object(outcome.headers).to_string(),
+        };
+        let store = Arc::clone(&self.state.store);
+        let rules = self.rules.clone();
+        let result = tokio::task::spawn_blocking(move || store.record_attempt(&record, &rules))
+            .await
+            .map_err(|e| Error::Task(e.to_string()))??;
+        if result.tripped {
+            tracing::warn!(webhook = %job.webhook_uid,
+                "circuit breaker: webhook disabled after repeated failures");
+        }
+        Ok(())
+    }
+}

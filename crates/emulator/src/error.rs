@@ -1,0 +1,33 @@
+//! Errors of starting and running the emulator (not API answers).
+
+use std::net::SocketAddr;
+
+use crate::delivery::signing::KeyError;
+use crate::store::StoreError;
+
+/// Why the emulator could not start or stop cleanly.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A setting is not usable.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The signing key could not be made or read.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A background task panicked or was cancelled.
+    #[error("background task failed: {0}")]
+    Task(String),
+}

@@ -1,0 +1,43 @@
+//! A local emulator of the Contentstack Webhooks Content Management API that
+//! really delivers signed webhooks.
+//!
+//! It serves every operation of `openapi/webhooks.yaml` under `/v3` with
+//! Contentstack's semantics and error bodies, fires events through the
+//! emulator-only route `POST /_emulator/events` (see `openapi/emulator.yaml`),
+//! and delivers them to loopback receivers: signed with RSA-PSS (public key at
+//! `/.well-known/public-keys.json`) and optionally HMAC, with the
+//! destination's authentication and custom headers, automatic retries, a
+//! circuit breaker, and a durable SQLite queue.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), cs_webhooks_emulator::Error> {
+//! use cs_webhooks_emulator::Emulator;
+//!
+//! let emulator = Emulator::builder()
+//!     .stack("blt_example_key", "example-management-token")
+//!     .time_scale(0.001) // retries after 5 ms, 25 ms, ... instead of 5 s, 25 s, ...
+//!     .start()
+//!     .await?;
+//! println!("API at {}", emulator.base_url());
+//! emulator.shutdown().await?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod api;
+mod config;
+mod delivery;
+mod error;
+mod events;
+mod ids;
+mod server;
+mod state;
+mod store;
+mod validate;
+mod webhook_doc;
+
+pub use config::{BREAKER_THRESHOLD, DEFAULT_LISTEN, Emulator, EmulatorBuilder, RETRY_SCHEDULE};
+pub use delivery::signing::{HMAC_HEADER, KeyError, SIGNATURE_HEADER, SigningKey, hmac_header};
+pub use error::Error;
+pub use server::{EmulatorHandle, StackCredentials};
+pub use store::StoreError;

@@ -1,0 +1,191 @@
+//! `cs-webhooks-emulator`: run the emulator from the command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use cs_webhooks_emulator::{DEFAULT_LISTEN, Emulator, EmulatorBuilder};
+
+const USAGE: &str = "usage: cs-webhooks-emulator [options]
+
+A local Contentstack Webhooks API that really delivers signed webhooks.
+
+options:
+  --listen ADDR                  address to listen on (default 127.0.0.1:4010)
+  --stack API_KEY=TOKEN          a stack and its management token (repeatable);
+                                 with none, a demo stack is made and printed
+  --branch API_KEY=BRANCH        another branch of a stack (repeatable; main always exists)
+  --hmac-secret API_KEY=SECRET   also sign the stack's deliveries with HMAC (repeatable)
+  --data FILE                    keep state in this SQLite file (default: in memory)
+  --time-scale F                 multiply the retry schedule 5/25/125/625 s by F
+  --delivery-timeout SECONDS     how long a destination has to answer (default 30)
+  --allow-remote-targets         allow delivery targets other than loopback addresses
+  -h, --help                     this help
+  -V, --version                  the version";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let builder = match parse(&args) {
+        Ok(Some(builder)) => builder,
+        Ok(None) => return ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("cs-webhooks-emulator: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cs-webhooks-emulator: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(builder)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cs-webhooks-emulator: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(builder: EmulatorBuilder) -> Result<(), cs_webhooks_emulator::Error> {
+    let emulator = builder.start().await?;
+    println!(
+        "cs-webhooks-emulator listening on {} (API base URL {})",
+        emulator.root_url(),
+        emulator.base_url()
+    );
+    println!("  fire events:  POST {}", emulator.events_url());
+    println!(
+        "  public key:   GET {}/.well-known/public-keys.json",
+        emulator.root_url()
+    );
+    for stack in emulator.stacks() {
+        if stack.demo {
+            // Printing the demo token is the point: it is how the user gets it.
+            println!(
+                "  demo stack:   api_key={} authorization={} branches={}",
+                stack.api_key,
+                stack.token.expose(),
+                stack.branches.join(",")
+            );
+        } else {
+            println!(
+                "  stack:        api_key={} branches={}",
+                stack.api_key,
+                stack.branches.join(",")
+            );
+        }
+    }
+    wait_for_signal().await;
+    eprintln!("cs-webhooks-emulator: stopping");
+    emulator.shutdown().await
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Parses the arguments; `Ok(None)` when help or the version was printed.
+fn parse(args: &[String]) -> Result<Option<EmulatorBuilder>, String> {
+    let listen: SocketAddr = DEFAULT_LISTEN
+        .parse()
+        .map_err(|e| format!("bad default address: {e}"))?;
+    let mut builder = Emulator::builder().listen(listen);
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_owned())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = || -> Result<String, String> {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        builder = match flag {
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(None);
+            }
+            "-V" | "--version" => {
+                println!("cs-webhooks-emulator {}", env!("CARGO_PKG_VERSION"));
+                return Ok(None);
+            }
+            "--listen" => {
+                let v = value()?;
+                builder.listen(v.parse().map_err(|_| format!("--listen: {v:?} is not an address like 127.0.0.1:4010"))?)
+            }
+            "--stack" => {
+                let (k, t) = pair(flag, &value()?)?;
+                builder.stack(k, t)
+            }
+            "--branch" => {
+                let (k, b) = pair(flag, &value()?)?;
+                builder.branch(k, b)
+            }
+            "--hmac-secret" => {
+                let (k, s) = pair(flag, &value()?)?;
+                builder.hmac_secret(k, s)
+            }
+            "--data" => builder.data_file(PathBuf::from(value()?)),
+            "--time-scale" => {
+                let v = value()?;
+                let f: f64 = v
+                    .parse()
+                    .ok()
+                    .filter(|f: &f64| f.is_finite() && *f >= 0.0)
+                    .ok_or_else(|| format!("--time-scale: {v:?} is not a number >= 0"))?;
+                builder.time_scale(f)
+            }
+            "--delivery-timeout" => {
+                let v = value()?;
+                let s: f64 = v
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| s.is_finite() && *s > 0.0)
+                    .ok_or_else(|| format!("--delivery-timeout: {v:?} is not a number of seconds > 0"))?;
+                builder.delivery_timeout(Duration::from_secs_f64(s))
+            }
+            "--allow-remote-targets" => builder.allow_remote_targets(true),
+            other => return Err(format!("unknown option {other:?}")),
+        };
+    }
+    Ok(Some(builder))
+}
+
+/// `KEY=VALUE`, both non-empty. The value is never echoed (it may be a secret).
+fn pair(flag: &str, v: &str) -> Result<(String, String), String> {
+    match v.split_once('=') {
+        Some((k, rest)) if !k.is_empty() && !rest.is_empty() => Ok((k.to_owned(), rest.to_owned())),
+        _ => Err(format!("{flag} takes API_KEY=VALUE")),
+    }
+}

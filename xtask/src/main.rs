@@ -3,7 +3,7 @@
 //! The generated code itself is built from the spec by build scripts (into
 //! OUT_DIR); what lives in the repository is its snapshot. `codegen`
 //! regenerates and accepts the snapshots; `check` is what CI runs besides the
-//! test suite: spec lint, snapshot tests, fmt and clippy.
+//! test suite: spec lint, snapshot tests, fmt, clippy and packaging.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -11,7 +11,7 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "usage: cargo xtask <codegen|check>
 
   codegen   regenerate the code from openapi/webhooks.yaml and accept the snapshots
-  check     spec lint + snapshot tests + cargo fmt --check + cargo clippy -D warnings";
+  check     spec lint + snapshot tests + fmt + clippy -D warnings + cargo package of the generated crates";
 
 /// The test targets that hold the snapshots of generated code.
 const SNAPSHOT_TESTS: &[(&str, &str)] = &[("cs-webhooks-codegen", "snapshot")];

@@ -164,7 +164,7 @@ pub(crate) fn insert_header(
 }
 
 /// Builds a [`Config`]. Transport crates wrap it in their `Client::builder()`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ConfigBuilder {
     base_url: Option<String>,
     region: Region,
@@ -175,22 +175,6 @@ pub struct ConfigBuilder {
     timeouts: Timeouts,
     retry: RetryPolicy,
     rate_limit: Option<f64>,
-}
-
-impl Default for ConfigBuilder {
-    fn default() -> Self {
-        ConfigBuilder {
-            base_url: None,
-            region: Region::default(),
-            api_key: None,
-            auth: None,
-            branch: None,
-            user_agent: None,
-            timeouts: Timeouts::default(),
-            retry: RetryPolicy::default(),
-            rate_limit: None,
-        }
-    }
 }
 
 impl ConfigBuilder {

@@ -109,7 +109,11 @@ impl Param {
         Some(if self.required {
             quote!({ let value = &self.#field; #check })
         } else {
-            quote!(if let ::std::option::Option::Some(value) = &self.#field { #check })
+            quote! {
+                if let ::std::option::Option::Some(value) = &self.#field && (#(#conditions)||*) {
+                    return ::std::result::Result::Err(#error);
+                }
+            }
         })
     }
 }
@@ -366,6 +370,11 @@ impl OperationSpec {
         // build(): validation, then path, headers, query, body.
         let checks: Vec<_> = self.params.iter().filter_map(Param::check).collect();
         let (path_format, path_args) = path_template(&self.path, &self.params);
+        let path_expr = if path_args.is_empty() {
+            quote!(::std::string::String::from(#path_format))
+        } else {
+            quote!(format!(#path_format, #(#path_args),*))
+        };
         let mut adds = Vec::new();
         for p in self.params.iter().filter(|p| p.location != Location::Path) {
             let field = &p.field;
@@ -421,6 +430,15 @@ impl OperationSpec {
             }
         });
 
+        let default_impl = args.is_empty().then(|| {
+            quote! {
+                impl ::std::default::Default for #name {
+                    fn default() -> Self {
+                        Self::new()
+                    }
+                }
+            }
+        });
         let new_doc = format!("A `{}` call with its required inputs.", self.id);
         let client_doc =
             format!("{doc}\n\nReturns a [`crate::Call`]: set optional parameters, then `.send()`.");
@@ -453,7 +471,7 @@ impl OperationSpec {
 
                 fn build(&self, config: &crate::Config) -> ::std::result::Result<::http::Request<::std::vec::Vec<u8>>, crate::Error> {
                     #(#checks)*
-                    let path = format!(#path_format, #(#path_args),*);
+                    let path = #path_expr;
                     let mut parts = crate::RequestParts::new(config, ::http::Method::#method_ident, &path)?;
                     #(#adds)*
                     #body_add
@@ -466,6 +484,8 @@ impl OperationSpec {
             }
 
             #paginated
+
+            #default_impl
 
             impl<'c, C> crate::Call<'c, C, #name> {
                 #(#call_setters)*

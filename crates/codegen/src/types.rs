@@ -20,12 +20,15 @@ pub const RUST_TYPE_EXTENSION: &str = "x-cs-rust-type";
 /// - A string enum becomes an open enum with an `Unknown(String)` variant, so
 ///   a value the API adds later still decodes (a closed enum would fail the
 ///   whole response).
-/// - Everything else goes through progenitor's type space (typify). Only the
+/// - Everything else goes through progenitor's type space (typify), with a
+///   builder per struct (`Destination::builder().target_url(..)`). Only the
 ///   schemas are given to progenitor: it knows nothing of multipart bodies or
 ///   of our operations, which the operations emitter handles.
 pub fn types(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
     let mut settings = GenerationSettings::new();
-    settings.with_derive("PartialEq");
+    settings
+        .with_derive("PartialEq")
+        .with_interface(progenitor_impl::InterfaceStyle::Builder);
     let mut open_enums = Vec::new();
     let schemas = spec
         .components
@@ -40,7 +43,8 @@ pub fn types(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
             settings.with_replacement(name, rust_type, std::iter::empty());
         } else if let Some(values) = string_enum(schema) {
             let open = OpenEnum::new(name, schema.schema_data.description.as_deref(), values)?;
-            settings.with_replacement(name, name, std::iter::empty());
+            // An absolute path: typify also refers to it from its `builder` module.
+            settings.with_replacement(name, format!("crate::types::{name}"), std::iter::empty());
             open_enums.push(open);
         }
     }

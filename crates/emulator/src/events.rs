@@ -107,7 +107,9 @@ pub fn matched_channels(req: &EventRequest) -> Result<Vec<Channel>, FieldErrors>
 
 /// Derives the fired event from module, event and data for the common modules.
 /// The outer `Err` explains what is missing.
-fn infer(req: &EventRequest) -> Result<Result<FiredEvent, cs_webhooks_model::ChannelError>, String> {
+fn infer(
+    req: &EventRequest,
+) -> Result<Result<FiredEvent, cs_webhooks_model::ChannelError>, String> {
     let data = &req.data;
     let event = req.event.as_str();
     let publish = publish_kind(event);
@@ -136,12 +138,15 @@ fn infer(req: &EventRequest) -> Result<Result<FiredEvent, cs_webhooks_model::Cha
             let ct = uid_in(data, "content_type")?;
             match (event, publish) {
                 ("create", _) => Ok(FiredEvent::entry_created(&ct)),
-                (_, Some((action, false))) => Ok(FiredEvent::entry_publish_succeeded(
-                    &environment()?,
-                    action,
-                )),
+                (_, Some((action, false))) => {
+                    Ok(FiredEvent::entry_publish_succeeded(&environment()?, action))
+                }
                 (_, Some((action, true))) => Ok(Ok(FiredEvent::entry_publish_failed(action))),
-                (other, None) => Ok(FiredEvent::entry(&ct, &uid_in(data, "entry")?, item(other)?)),
+                (other, None) => Ok(FiredEvent::entry(
+                    &ct,
+                    &uid_in(data, "entry")?,
+                    item(other)?,
+                )),
             }
         }
         "asset" => match (event, publish) {
@@ -317,15 +322,23 @@ mod tests {
 
     #[test]
     fn explicit_channels_and_errors() {
-        let r = req(json!({"module": "branch", "event": "create", "channel": "branch.create.completed"}));
+        let r = req(
+            json!({"module": "branch", "event": "create", "channel": "branch.create.completed"}),
+        );
         assert_eq!(matched_channels(&r).unwrap()[0], "branch.create.completed");
-        let r = req(json!({"module": "x", "event": "y", "channel": {"scopes": [{"collection": "taxonomies", "uid": "colors"}], "action": ["update"]}}));
+        let r = req(
+            json!({"module": "x", "event": "y", "channel": {"scopes": [{"collection": "taxonomies", "uid": "colors"}], "action": ["update"]}}),
+        );
         assert_eq!(matched_channels(&r).unwrap().len(), 2);
         let r = req(json!({"module": "x", "event": "y"}));
         assert!(matched_channels(&r).unwrap_err().has("channel"));
-        let r = req(json!({"module": "entry", "event": "update", "data": {"content_type": {"uid": "a"}}}));
+        let r = req(
+            json!({"module": "entry", "event": "update", "data": {"content_type": {"uid": "a"}}}),
+        );
         assert!(matched_channels(&r).unwrap_err().has("channel"));
-        let r = req(json!({"module": "asset", "event": "publish", "data": {"environment": {"uid": "prod"}}}));
+        let r = req(
+            json!({"module": "asset", "event": "publish", "data": {"environment": {"uid": "prod"}}}),
+        );
         assert_eq!(
             matched_channels(&r).unwrap().last().unwrap(),
             "assets.environments.prod.publish.success"
@@ -348,7 +361,10 @@ mod tests {
             concise["data"]["entry"],
             json!({"uid": "e1", "title": "T", "locale": "en-us", "_version": 3})
         );
-        assert_eq!(concise["data"]["content_type"], json!({"uid": "ct", "title": "CT"}));
+        assert_eq!(
+            concise["data"]["content_type"],
+            json!({"uid": "ct", "title": "CT"})
+        );
         assert_eq!(concise["api_key"], "blt1");
     }
 }

@@ -1,5 +1,6 @@
 //! `cs-webhooks-emulator`: run the emulator from the command line.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,7 +42,10 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cs-webhooks-emulator: cannot start the runtime: {e}");
@@ -59,33 +63,42 @@ fn main() -> ExitCode {
 
 async fn run(builder: EmulatorBuilder) -> Result<(), cs_webhooks_emulator::Error> {
     let emulator = builder.start().await?;
-    println!(
-        "cs-webhooks-emulator listening on {} (API base URL {})",
-        emulator.root_url(),
-        emulator.base_url()
-    );
-    println!("  fire events:  POST {}", emulator.events_url());
-    println!(
-        "  public key:   GET {}/.well-known/public-keys.json",
-        emulator.root_url()
-    );
+    let mut lines = vec![
+        format!(
+            "cs-webhooks-emulator listening on {} (API base URL {})",
+            emulator.root_url(),
+            emulator.base_url()
+        ),
+        format!("  fire events:  POST {}", emulator.events_url()),
+        format!(
+            "  public key:   GET {}/.well-known/public-keys.json",
+            emulator.root_url()
+        ),
+    ];
     for stack in emulator.stacks() {
-        if stack.demo {
+        lines.push(if stack.demo {
             // Printing the demo token is the point: it is how the user gets it.
-            println!(
+            format!(
                 "  demo stack:   api_key={} authorization={} branches={}",
                 stack.api_key,
                 stack.token.expose(),
                 stack.branches.join(",")
-            );
+            )
         } else {
-            println!(
+            format!(
                 "  stack:        api_key={} branches={}",
                 stack.api_key,
                 stack.branches.join(",")
-            );
-        }
+            )
+        });
     }
+    // A closed stdout (the reader went away) must not stop the server.
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = out.flush();
+    drop(out);
     wait_for_signal().await;
     eprintln!("cs-webhooks-emulator: stopping");
     emulator.shutdown().await
@@ -142,7 +155,9 @@ fn parse(args: &[String]) -> Result<Option<EmulatorBuilder>, String> {
             }
             "--listen" => {
                 let v = value()?;
-                builder.listen(v.parse().map_err(|_| format!("--listen: {v:?} is not an address like 127.0.0.1:4010"))?)
+                builder.listen(v.parse().map_err(|_| {
+                    format!("--listen: {v:?} is not an address like 127.0.0.1:4010")
+                })?)
             }
             "--stack" => {
                 let (k, t) = pair(flag, &value()?)?;
@@ -172,7 +187,9 @@ fn parse(args: &[String]) -> Result<Option<EmulatorBuilder>, String> {
                     .parse()
                     .ok()
                     .filter(|s: &f64| s.is_finite() && *s > 0.0)
-                    .ok_or_else(|| format!("--delivery-timeout: {v:?} is not a number of seconds > 0"))?;
+                    .ok_or_else(|| {
+                        format!("--delivery-timeout: {v:?} is not a number of seconds > 0")
+                    })?;
                 builder.delivery_timeout(Duration::from_secs_f64(s))
             }
             "--allow-remote-targets" => builder.allow_remote_targets(true),

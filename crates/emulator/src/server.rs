@@ -86,7 +86,10 @@ impl EmulatorBuilder {
         let deliverer = Arc::new(Deliverer::new(Arc::clone(&state))?);
         let interrupted = deliverer.recover().await?;
         if interrupted > 0 {
-            tracing::warn!(interrupted, "recorded interrupted attempts from the last run");
+            tracing::warn!(
+                interrupted,
+                "recorded interrupted attempts from the last run"
+            );
         }
 
         let (stop, stop_rx) = watch::channel(false);
@@ -248,7 +251,9 @@ async fn settle_stacks(
             let stack = stacks
                 .iter_mut()
                 .find(|s| s.api_key == api_key)
-                .ok_or_else(|| Error::Config(format!("--hmac-secret names unknown stack {api_key}")))?;
+                .ok_or_else(|| {
+                    Error::Config(format!("--hmac-secret names unknown stack {api_key}"))
+                })?;
             stack.hmac_secret = Some(secret);
         }
         for (api_key, branch) in branches {

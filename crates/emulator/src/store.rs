@@ -156,6 +156,10 @@ pub struct AttemptRecord {
     pub status: Option<u16>,
     /// Whether it counts as delivered (2xx).
     pub success: bool,
+    /// Whether the emulator stopped before it finished: the outcome is
+    /// unknown and says nothing about the destination's health, so the
+    /// circuit breaker ignores it.
+    pub interrupted: bool,
     /// The `RequestDetail` document without `request.body`, JSON.
     pub detail_json: String,
     /// The headers sent, JSON object.
@@ -292,7 +296,9 @@ impl Store {
     }
 
     fn cache_write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Arc<StoredWebhook>>> {
-        self.webhooks.write().unwrap_or_else(PoisonError::into_inner)
+        self.webhooks
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn cache_read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<StoredWebhook>>> {
@@ -627,21 +633,8 @@ impl Store {
     ) -> Result<AttemptOutcome, StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction().ctx("recording an attempt")?;
-        tx.prepare_cached(
-            "INSERT OR IGNORE INTO attempts (id, execution_uid, retry_number, created_ms, detail)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .and_then(|mut s| {
-            s.execute(params![
-                attempt.id,
-                attempt.execution_uid,
-                attempt.retry_number,
-                attempt.created_ms,
-                attempt.detail_json
-            ])
-        })
-        .ctx("recording an attempt")?;
-        tx.prepare_cached(
+        let exists = tx
+            .prepare_cached(
             "UPDATE executions SET status = ?2, updated_ms = ?3, event_headers = ?4 WHERE uid = ?1",
         )
         .and_then(|mut s| {
@@ -652,7 +645,24 @@ impl Store {
                 attempt.headers_json
             ])
         })
-        .ctx("recording an attempt")?;
+        .ctx("recording an attempt")?
+            > 0;
+        if exists {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO attempts (id, execution_uid, retry_number, created_ms, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    attempt.id,
+                    attempt.execution_uid,
+                    attempt.retry_number,
+                    attempt.created_ms,
+                    attempt.detail_json
+                ])
+            })
+            .ctx("recording an attempt")?;
+        }
         tx.prepare_cached("DELETE FROM jobs WHERE execution_uid = ?1")
             .and_then(|mut s| s.execute([&attempt.execution_uid]))
             .ctx("recording an attempt")?;
@@ -662,15 +672,19 @@ impl Store {
             tripped: false,
         };
         let mut changed = None;
-        if let Some(current) = self.webhook(&attempt.webhook_uid) {
+        if let Some(current) = self.webhook(&attempt.webhook_uid).filter(|_| exists) {
             let mut next = (*current).clone();
-            next.failures = if attempt.success {
-                0
-            } else {
-                next.failures.saturating_add(1)
-            };
+            if attempt.success {
+                next.failures = 0;
+            } else if !attempt.interrupted {
+                next.failures = next.failures.saturating_add(1);
+            }
             let disabled = next.webhook.disabled == Some(true);
-            if !attempt.success && !disabled && next.failures >= rules.breaker_threshold {
+            if !attempt.success
+                && !attempt.interrupted
+                && !disabled
+                && next.failures >= rules.breaker_threshold
+            {
                 next.webhook.disabled = Some(true);
                 next.webhook.unhealthy = Some(cs_webhooks_model::Unhealthy { state: Some(true) });
                 outcome.tripped = true;
@@ -813,7 +827,9 @@ impl Store {
     pub fn counts(&self) -> Result<(u64, u64), StoreError> {
         let conn = self.lock();
         let executions = conn
-            .query_row("SELECT COUNT(*) FROM executions", [], |r| r.get::<_, i64>(0))
+            .query_row("SELECT COUNT(*) FROM executions", [], |r| {
+                r.get::<_, i64>(0)
+            })
             .ctx("counting executions")?
             .unsigned_abs();
         let attempts = conn

@@ -110,7 +110,9 @@ fn check_branches(obj: &Map<String, Value>, known: &[String], errors: &mut Field
             for item in items {
                 match item.as_str() {
                     Some(b) if known.iter().any(|k| k == b) => {}
-                    Some(b) => errors.push("branches", format!("{b:?} is not a branch of this stack.")),
+                    Some(b) => {
+                        errors.push("branches", format!("{b:?} is not a branch of this stack."))
+                    }
                     None => errors.push("branches", "must be a list of branch uids."),
                 }
             }
@@ -154,7 +156,9 @@ fn check_destinations(obj: &mut Map<String, Value>, rules: Rules<'_>, errors: &m
         let path = format!("destinations[{i}]");
         match item.as_object_mut() {
             Some(dest) => {
-                let stored = rules.existing.and_then(|d| matching_destination(d, dest, i));
+                let stored = rules
+                    .existing
+                    .and_then(|d| matching_destination(d, dest, i));
                 check_destination(dest, &path, rules.allow_remote, stored, errors);
             }
             None => errors.push(path, "must be an object."),
@@ -305,7 +309,10 @@ fn check_custom_headers(dest: &Map<String, Value>, path: &str, errors: &mut Fiel
         None | Some(Value::Null) => return,
         Some(Value::Array(items)) => items,
         Some(_) => {
-            errors.push(format!("{path}.custom_header"), "must be a list of headers.");
+            errors.push(
+                format!("{path}.custom_header"),
+                "must be a list of headers.",
+            );
             return;
         }
     };
@@ -405,7 +412,11 @@ mod tests {
         };
         let input = webhook_input(&doc, r).unwrap();
         assert_eq!(
-            input.destinations[0].bearer_token.as_ref().unwrap().expose(),
+            input.destinations[0]
+                .bearer_token
+                .as_ref()
+                .unwrap()
+                .expose(),
             "t0k"
         );
         let e = webhook_input(&doc, rules()).unwrap_err();

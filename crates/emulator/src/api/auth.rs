@@ -22,7 +22,10 @@ pub struct Caller<'a> {
 }
 
 /// Checks the headers of a call, in the order the API does: stack, credentials, branch.
-pub fn authenticate<'a>(state: &'a AppState, headers: &'a HeaderMap) -> Result<Caller<'a>, ApiError> {
+pub fn authenticate<'a>(
+    state: &'a AppState,
+    headers: &'a HeaderMap,
+) -> Result<Caller<'a>, ApiError> {
     let api_key = header(headers, "api_key").ok_or_else(ApiError::api_key)?;
     let stack = state.stacks.get(api_key).ok_or_else(ApiError::api_key)?;
     let token = stack.token.expose().as_bytes();

@@ -37,7 +37,11 @@ pub async fn fire(
     let caller = authenticate(&state, &headers)?;
     let body = json_body(&headers, body, EVENT)?;
     let req: EventRequest = from_json_value(body).map_err(|e| {
-        let field = if e.path.is_empty() { "body" } else { e.path.as_str() };
+        let field = if e.path.is_empty() {
+            "body"
+        } else {
+            e.path.as_str()
+        };
         EVENT.error(field, e.message.clone())
     })?;
     let branch = match req.branch.as_deref() {
@@ -56,14 +60,23 @@ pub async fn fire(
         .into_iter()
         .filter(|w| w.webhook.disabled != Some(true))
         .filter(|w| stack_level || in_branch(&w.webhook, &branch))
-        .filter(|w| w.webhook.channels.iter().any(|c| names.contains(c.as_str())))
+        .filter(|w| {
+            w.webhook
+                .channels
+                .iter()
+                .any(|c| names.contains(c.as_str()))
+        })
         .collect();
 
     let now = ids::now();
     let payloads = events::payloads(&req, &caller.stack.api_key, &branch, now)
         .map_err(|_| ApiError::internal())?;
-    let needs_full = matched.iter().any(|w| w.webhook.concise_payload != Some(true));
-    let needs_concise = matched.iter().any(|w| w.webhook.concise_payload == Some(true));
+    let needs_full = matched
+        .iter()
+        .any(|w| w.webhook.concise_payload != Some(true));
+    let needs_concise = matched
+        .iter()
+        .any(|w| w.webhook.concise_payload == Some(true));
     // Signing is CPU work: once per payload variant, off the async threads.
     let key = state.key.clone();
     let full_body: Arc<[u8]> = Arc::from(payloads.full.as_slice());

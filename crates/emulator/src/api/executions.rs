@@ -34,7 +34,9 @@ pub async fn list(
     let webhook = visible(&state, caller, &uid)?;
     let params = Params::from_query(query)?;
     let oldest = retention_start(&state);
-    let from = params.time("from")?.map_or(oldest, |t| ids::to_ms(t).max(oldest));
+    let from = params
+        .time("from")?
+        .map_or(oldest, |t| ids::to_ms(t).max(oldest));
     let to = params.time("to")?.map_or(i64::MAX, ids::to_ms);
     let filter = match params.get("query") {
         Some(q) => ExecutionFilter::from_json(q)
@@ -86,9 +88,8 @@ pub async fn retry(
     let from_body = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
-        let doc: Value = serde_json::from_slice(&body).map_err(|e| {
-            retry_error("body", format!("is not valid JSON: {e}."))
-        })?;
+        let doc: Value = serde_json::from_slice(&body)
+            .map_err(|e| retry_error("body", format!("is not valid JSON: {e}.")))?;
         match doc.get("execution_uid") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
@@ -102,7 +103,10 @@ pub async fn retry(
     }
     let webhook = visible(&state, caller, &row.webhook_uid)?;
     if webhook.webhook.disabled == Some(true) {
-        return Err(retry_error("webhook", "is disabled; enable it before retrying."));
+        return Err(retry_error(
+            "webhook",
+            "is disabled; enable it before retrying.",
+        ));
     }
     let now = ids::to_ms(ids::now());
     state
@@ -192,8 +196,8 @@ async fn find_execution(
 
 /// The oldest creation time (ms) still shown: logs are kept for the retention period.
 fn retention_start(state: &Shared) -> i64 {
-    let retention = chrono::Duration::from_std(state.settings.log_retention)
-        .unwrap_or(chrono::Duration::MAX);
+    let retention =
+        chrono::Duration::from_std(state.settings.log_retention).unwrap_or(chrono::Duration::MAX);
     Utc::now()
         .checked_sub_signed(retention)
         .map_or(i64::MIN, ids::to_ms)

@@ -44,8 +44,14 @@ pub fn router(state: Shared) -> Router {
         .route("/v3/webhooks/{uid}/logs", get(executions::logs))
         .route("/_emulator/events", post(events::fire))
         .route("/.well-known/public-keys.json", get(events::public_keys))
-        .route("/openapi/webhooks.yaml", get(|| async { yaml(WEBHOOKS_SPEC) }))
-        .route("/openapi/emulator.yaml", get(|| async { yaml(EMULATOR_SPEC) }))
+        .route(
+            "/openapi/webhooks.yaml",
+            get(|| async { yaml(WEBHOOKS_SPEC) }),
+        )
+        .route(
+            "/openapi/emulator.yaml",
+            get(|| async { yaml(EMULATOR_SPEC) }),
+        )
         .route("/", get(events::index))
         .fallback(|| async { ApiError::no_route() })
         .method_not_allowed_fallback(|| async { ApiError::method() })
@@ -71,7 +77,8 @@ struct BodyErrors {
 
 impl BodyErrors {
     fn error(self, field: &str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, self.code, self.message).field(field, message)
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, self.code, self.message)
+            .field(field, message)
     }
 
     fn error_fields(self, fields: error::FieldErrors) -> ApiError {

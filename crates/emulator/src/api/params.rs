@@ -12,7 +12,9 @@ pub struct Params(Vec<(String, String)>);
 
 impl Params {
     /// Reads the query string; a malformed one is a 422.
-    pub fn from_query(query: Result<Query<Vec<(String, String)>>, QueryRejection>) -> Result<Self, ApiError> {
+    pub fn from_query(
+        query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    ) -> Result<Self, ApiError> {
         query
             .map(|q| Params(q.0))
             .map_err(|_| ApiError::parameter("query", "the query string is not valid."))
@@ -55,7 +57,10 @@ impl Params {
             None => Ok(100),
             Some(v) => match v.parse::<u32>() {
                 Ok(n @ 1..=100) => Ok(n as usize),
-                _ => Err(ApiError::parameter("limit", "must be an integer from 1 to 100.")),
+                _ => Err(ApiError::parameter(
+                    "limit",
+                    "must be an integer from 1 to 100.",
+                )),
             },
         }
     }

@@ -35,7 +35,11 @@ const IMPORT: BodyErrors = BodyErrors {
 };
 
 /// The webhook `uid` if it belongs to the caller's stack and branch.
-pub(super) fn visible(state: &Shared, caller: Caller<'_>, uid: &str) -> Result<Arc<StoredWebhook>, ApiError> {
+pub(super) fn visible(
+    state: &Shared,
+    caller: Caller<'_>,
+    uid: &str,
+) -> Result<Arc<StoredWebhook>, ApiError> {
     state
         .store
         .webhook(uid)
@@ -70,7 +74,9 @@ pub async fn list(
         None => all.reverse(),
         Some((key, ascending)) => {
             all.sort_by(|a, b| {
-                let ord = key(&a.webhook).cmp(&key(&b.webhook)).then(a.seq.cmp(&b.seq));
+                let ord = key(&a.webhook)
+                    .cmp(&key(&b.webhook))
+                    .then(a.seq.cmp(&b.seq));
                 if ascending { ord } else { ord.reverse() }
             });
         }

@@ -8,8 +8,8 @@ use axum::body::Bytes;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use cs_webhooks_model::{
-    AttemptedRequest, AuthenticationType, DeliveredRequest, DeliveryResponse, Destination,
-    Headers, RequestDetail, RequestUri, Secret,
+    AttemptedRequest, AuthenticationType, DeliveredRequest, DeliveryResponse, Destination, Headers,
+    RequestDetail, RequestUri, Secret,
 };
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Map, Value};
@@ -116,7 +116,9 @@ impl Sender {
                         if kind == AuthenticationType::OAuth2
                             && matches!(answer, Ok(Answer { status: 401, .. }))
                         {
-                            answer = self.renew_and_resend(req, &parsed, &mut headers, auth).await;
+                            answer = self
+                                .renew_and_resend(req, &parsed, &mut headers, auth)
+                                .await;
                         }
                         answer
                     }
@@ -146,7 +148,11 @@ impl Sender {
             .await
             .map_err(|e| ("EOAUTH2", e.to_string()))?;
         let mut ignored = Map::new();
-        set_auth(headers, &mut ignored, Some(&format!("Bearer {}", token.expose())));
+        set_auth(
+            headers,
+            &mut ignored,
+            Some(&format!("Bearer {}", token.expose())),
+        );
         self.send(url, headers, req.body).await
     }
 
@@ -289,11 +295,7 @@ impl Sender {
 }
 
 /// The record the API keeps for an attempt that a stopped emulator left unfinished.
-pub fn interrupted(
-    dest: Option<&Destination>,
-    retry_number: u32,
-    timeout: Duration,
-) -> Outcome {
+pub fn interrupted(dest: Option<&Destination>, retry_number: u32, timeout: Duration) -> Outcome {
     let id = ids::cs_uid();
     let created = ids::now();
     let url = dest.map(|d| d.target_url.clone()).unwrap_or_default();
@@ -331,7 +333,12 @@ pub fn interrupted(
 }
 
 /// Custom headers first, then the standard ones, which win on a clash.
-fn build_headers(req: Request<'_>, t: i64, headers: &mut HeaderMap, shown: &mut Map<String, Value>) {
+fn build_headers(
+    req: Request<'_>,
+    t: i64,
+    headers: &mut HeaderMap,
+    shown: &mut Map<String, Value>,
+) {
     for custom in &req.dest.custom_header {
         let (Some(name), value) = (custom.header_name.as_deref(), custom.value.as_deref()) else {
             continue;
@@ -408,7 +415,11 @@ fn with_nulls(detail: RequestDetail) -> Value {
 }
 
 /// [`describe`] with the address and timeout filled into the message.
-fn describe_at(e: &reqwest::Error, url: &reqwest::Url, timeout: Duration) -> (&'static str, String) {
+fn describe_at(
+    e: &reqwest::Error,
+    url: &reqwest::Url,
+    timeout: Duration,
+) -> (&'static str, String) {
     let (code, detail) = describe(e);
     let host = url.host_str().unwrap_or("");
     let authority = match url.port_or_known_default() {

@@ -58,9 +58,7 @@ impl Deliverer {
             .redirect(redirect);
         if !allow_remote {
             // Loopback only: no proxy, and a resolver that drops other addresses.
-            builder = builder
-                .no_proxy()
-                .dns_resolver(targets::LoopbackResolver);
+            builder = builder.no_proxy().dns_resolver(targets::LoopbackResolver);
         }
         let client = builder
             .build()
@@ -97,7 +95,7 @@ impl Deliverer {
             let outcome = attempt::interrupted(dest, job.retry_number, self.sender.timeout);
             tracing::warn!(execution = %job.execution_uid, attempt = job.retry_number,
                 "an attempt was interrupted by the last shutdown; recorded as failed");
-            self.record(&job, outcome).await?;
+            self.record(&job, outcome, true).await?;
         }
         Ok(count)
     }
@@ -154,12 +152,12 @@ impl Deliverer {
                 _ = shutdown.changed() => {}
             }
         }
-        let drained = tokio::time::timeout(DRAIN, async {
-            while tasks.join_next().await.is_some() {}
-        })
-        .await;
+        let drained =
+            tokio::time::timeout(DRAIN, async { while tasks.join_next().await.is_some() {} }).await;
         if drained.is_err() {
-            tracing::warn!("stopped with deliveries still in flight; they will be recorded as interrupted");
+            tracing::warn!(
+                "stopped with deliveries still in flight; they will be recorded as interrupted"
+            );
         }
     }
 
@@ -209,12 +207,17 @@ impl Deliverer {
             .await;
         tracing::debug!(execution = %job.execution_uid, attempt = job.retry_number,
             status = ?outcome.status, "delivery attempt");
-        if let Err(e) = self.record(&job, outcome).await {
+        if let Err(e) = self.record(&job, outcome, false).await {
             tracing::error!(error = %e, execution = %job.execution_uid, "cannot record an attempt");
         }
     }
 
-    async fn record(&self, job: &ClaimedJob, outcome: Outcome) -> Result<(), Error> {
+    async fn record(
+        &self,
+        job: &ClaimedJob,
+        outcome: Outcome,
+        interrupted: bool,
+    ) -> Result<(), Error> {
         let record = AttemptRecord {
             id: outcome.id,
             execution_uid: job.execution_uid.clone(),
@@ -224,6 +227,7 @@ impl Deliverer {
             created_ms: outcome.created_ms,
             status: outcome.status,
             success: outcome.success,
+            interrupted,
             detail_json: outcome.detail.to_string(),
             headers_json: serde_json::Value::Object(outcome.headers).to_string(),
         };

@@ -193,7 +193,10 @@ mod tests {
             token_url(&dest("http://h/t", "audience=x&scope=a")),
             "http://h/t?audience=x&scope=a"
         );
-        assert_eq!(token_url(&dest("http://h/t?a=1", "?b=2")), "http://h/t?a=1&b=2");
+        assert_eq!(
+            token_url(&dest("http://h/t?a=1", "?b=2")),
+            "http://h/t?a=1&b=2"
+        );
     }
 
     #[test]

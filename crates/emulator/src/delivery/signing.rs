@@ -144,10 +144,7 @@ pub fn hmac_header(secret: &Secret, t: i64, body: &[u8]) -> String {
     mac.update(t.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    format!(
-        "t={t},v1={}",
-        crate::ids::hex(&mac.finalize().into_bytes())
-    )
+    format!("t={t},v1={}", crate::ids::hex(&mac.finalize().into_bytes()))
 }
 
 #[cfg(test)]

@@ -77,7 +77,10 @@ impl Api {
     }
 
     pub fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let url = if path.starts_with("/_emulator") || path.starts_with("/.well-known") || path.starts_with("/openapi") {
+        let url = if path.starts_with("/_emulator")
+            || path.starts_with("/.well-known")
+            || path.starts_with("/openapi")
+        {
             format!("{}{path}", self.root)
         } else {
             format!("{}{path}", self.base)
@@ -130,7 +133,9 @@ impl Api {
 
     /// Creates a webhook and returns its uid (panics unless 201).
     pub async fn create(&self, webhook: Value) -> String {
-        let a = self.post_json("/webhooks", &json!({ "webhook": webhook })).await;
+        let a = self
+            .post_json("/webhooks", &json!({ "webhook": webhook }))
+            .await;
         assert_eq!(a.status, 201, "{}", a.body);
         a.body["webhook"]["uid"].as_str().expect("uid").to_owned()
     }
@@ -142,7 +147,9 @@ impl Api {
     }
 
     pub async fn executions(&self, webhook_uid: &str) -> Vec<Value> {
-        let a = self.get(&format!("/webhooks/{webhook_uid}/executions")).await;
+        let a = self
+            .get(&format!("/webhooks/{webhook_uid}/executions"))
+            .await;
         assert_eq!(a.status, 200, "{}", a.body);
         a.body["webhooks"].as_array().cloned().unwrap_or_default()
     }
@@ -173,6 +180,7 @@ pub fn entry_update(ct: &str, entry: &str) -> Value {
 #[derive(Debug, Clone)]
 pub struct Received {
     pub path: String,
+    pub query: String,
     pub headers: HeaderMap,
     pub body: Bytes,
 }
@@ -192,10 +200,12 @@ struct Inner {
     got: Vec<Received>,
     script: VecDeque<(u16, String)>,
     default_status: u16,
+    delay: Duration,
 }
 
 /// A real HTTP server on 127.0.0.1 that records requests. It answers from a
-/// script of `(status, body)` first, then with the default status (200).
+/// script of `(status, body)` first (for a 3xx the body is the `Location`),
+/// then with the default status (200).
 #[derive(Clone)]
 pub struct Receiver {
     inner: Arc<Mutex<Inner>>,
@@ -232,6 +242,11 @@ impl Receiver {
             .extend(answers.iter().map(|(s, b)| (*s, (*b).to_owned())));
     }
 
+    /// Answers only after `delay` (to keep deliveries in flight).
+    pub fn delay(&self, delay: Duration) {
+        self.inner.lock().unwrap().delay = delay;
+    }
+
     pub fn default_status(&self, status: u16) {
         self.inner.lock().unwrap().default_status = status;
     }
@@ -255,20 +270,38 @@ async fn record(
     headers: HeaderMap,
     body: Bytes,
 ) -> impl IntoResponse {
-    let mut inner = inner.lock().unwrap();
-    inner.got.push(Received {
-        path: uri.path().to_owned(),
-        headers,
-        body,
-    });
-    let (status, body) = inner
-        .script
-        .pop_front()
-        .unwrap_or((inner.default_status, "ok".to_owned()));
-    (
-        StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-        body,
-    )
+    let (status, body, delay) = {
+        let mut inner = inner.lock().unwrap();
+        inner.got.push(Received {
+            path: uri.path().to_owned(),
+            query: uri.query().unwrap_or("").to_owned(),
+            headers,
+            body,
+        });
+        let (status, body) = inner
+            .script
+            .pop_front()
+            .unwrap_or((inner.default_status, "ok".to_owned()));
+        (status, body, inner.delay)
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    // A scripted redirect carries its target in the body slot.
+    let location = if status.is_redirection() {
+        body.clone()
+    } else {
+        String::new()
+    };
+    let mut response = (status, body).into_response();
+    if let (false, Ok(value)) = (
+        location.is_empty(),
+        axum::http::HeaderValue::from_str(&location),
+    ) {
+        response.headers_mut().insert("location", value);
+    }
+    response
 }
 
 /// Waits until `check` holds (polling), or panics after `limit`. Waiting is
@@ -292,9 +325,11 @@ where
 
 /// Waits until the emulator has no queued or scheduled delivery left.
 pub async fn settle(emulator: &EmulatorHandle) {
-    wait_for("the delivery queue to drain", Duration::from_secs(30), || async {
-        emulator.pending_deliveries().await.unwrap_or(1) == 0
-    })
+    wait_for(
+        "the delivery queue to drain",
+        Duration::from_secs(30),
+        || async { emulator.pending_deliveries().await.unwrap_or(1) == 0 },
+    )
     .await;
 }
 

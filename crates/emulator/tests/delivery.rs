@@ -1,0 +1,640 @@
+//! Delivery end to end with real receivers on 127.0.0.1: signatures, auth,
+//! payload variants, matching, retries, the circuit breaker, target policy.
+
+mod common;
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use common::{API_KEY, Api, Receiver, entry_update, settle, start, wait_for, webhook};
+use cs_webhooks_emulator::hmac_header;
+use cs_webhooks_model::Secret;
+use reqwest::Method;
+use rsa::pkcs1::DecodeRsaPublicKey;
+use rsa::signature::Verifier;
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+/// Verifies `v1=<base64>` over `body` with the PKCS#1 PEM public key.
+fn verify_rsa_pss(pem: &str, body: &[u8], header: &str) -> bool {
+    let Some(b64) = header.strip_prefix("v1=") else {
+        return false;
+    };
+    let key = rsa::RsaPublicKey::from_pkcs1_pem(pem).expect("PKCS#1 PEM public key");
+    let verifier = rsa::pss::VerifyingKey::<Sha256>::new(key);
+    let bytes = STANDARD.decode(b64).expect("base64 signature");
+    assert_eq!(bytes.len(), 256, "a 2048-bit signature");
+    let signature = rsa::pss::Signature::try_from(bytes.as_slice()).expect("signature");
+    verifier.verify(body, &signature).is_ok()
+}
+
+/// Verifies with the openssl command line as well, when it is installed: an
+/// implementation that shares no code with the emulator.
+fn verify_with_openssl(pem: &str, body: &[u8], header: &str) -> Option<bool> {
+    let dir = common::temp_path("openssl");
+    let dir = dir.parent()?.to_path_buf();
+    let pkcs1 = dir.join("pub1.pem");
+    let spki = dir.join("pub.pem");
+    std::fs::write(&pkcs1, pem).ok()?;
+    std::fs::write(dir.join("body.bin"), body).ok()?;
+    std::fs::write(
+        dir.join("sig.bin"),
+        STANDARD.decode(header.strip_prefix("v1=")?).ok()?,
+    )
+    .ok()?;
+    let convert = std::process::Command::new("openssl")
+        .args(["pkey", "-pubin", "-in"])
+        .arg(&pkcs1)
+        .arg("-out")
+        .arg(&spki)
+        .output()
+        .ok()?;
+    if !convert.status.success() {
+        return None;
+    }
+    let out = std::process::Command::new("openssl")
+        .args([
+            "dgst",
+            "-sha256",
+            "-sigopt",
+            "rsa_padding_mode:pss",
+            "-sigopt",
+            "rsa_pss_saltlen:32",
+            "-sigopt",
+            "rsa_mgf1_md:sha256",
+            "-verify",
+        ])
+        .arg(&spki)
+        .arg("-signature")
+        .arg(dir.join("sig.bin"))
+        .arg(dir.join("body.bin"))
+        .output()
+        .ok()?;
+    Some(out.status.success())
+}
+
+#[tokio::test]
+async fn deliveries_are_signed_verifiably_with_rsa_pss_and_hmac() {
+    let emulator = common::builder()
+        .hmac_secret(API_KEY, "org-hmac-secret")
+        .start()
+        .await
+        .unwrap();
+    let api = Api::new(&emulator);
+    let receiver = Receiver::start().await;
+    let mut w = webhook(
+        "Signed",
+        &receiver.url("/hook"),
+        &["content_types.blog.entries.update"],
+    );
+    w["destinations"][0]["custom_header"] =
+        json!([{"header_name": "X-Team", "value": "blue"}, {"header_name": "", "value": ""}]);
+    let uid = api.create(w).await;
+    let mut event = entry_update("blog", "e1");
+    event["data"]["entry"]["$meta"] = json!({"$inner": true});
+    api.fire(event).await;
+    wait_for("a delivery", WAIT, || async { receiver.count() == 1 }).await;
+    settle(&emulator).await;
+
+    let got = &receiver.got()[0];
+    assert_eq!(got.header("content-type"), Some("application/json"));
+    assert_eq!(got.header("user-agent"), Some("Contentstack"));
+    assert_eq!(got.header("x-team"), Some("blue"));
+    assert_eq!(got.header("authorization"), None);
+    let body = got.json();
+    assert_eq!(body["module"], "entry");
+    assert_eq!(body["event"], "update");
+    assert_eq!(body["api_key"], API_KEY);
+    assert!(body["triggered_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(body["data"]["entry"]["cs$meta"], json!({"cs$inner": true}));
+    assert_eq!(
+        body["data"]["branch"],
+        json!({"uid": "main", "source": "", "alias": []})
+    );
+
+    let keys = api.get("/.well-known/public-keys.json").await;
+    let pem = keys.body["signing-key"].as_str().unwrap();
+    let signature = got
+        .header("x-contentstack-request-signature")
+        .expect("signature header");
+    assert!(
+        verify_rsa_pss(pem, &got.body, signature),
+        "RSA-PSS verifies"
+    );
+    assert!(
+        !verify_rsa_pss(pem, b"{}", signature),
+        "and not for other bytes"
+    );
+    if let Some(ok) = verify_with_openssl(pem, &got.body, signature) {
+        assert!(ok, "openssl verifies the signature");
+    }
+
+    let hmac = got
+        .header("x-contentstack-hmac-signature")
+        .expect("HMAC header");
+    let t: i64 = hmac
+        .strip_prefix("t=")
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|t| t.parse().ok())
+        .expect("t=<unix seconds>");
+    assert_eq!(
+        hmac,
+        hmac_header(&Secret::new("org-hmac-secret"), t, &got.body)
+    );
+
+    // The execution records exactly what was sent.
+    let executions = api.executions(&uid).await;
+    assert_eq!(executions[0]["event_data"], body);
+    assert_eq!(executions[0]["status"], 200);
+    assert_eq!(
+        executions[0]["event_headers"]["X-Contentstack-Request-Signature"],
+        signature
+    );
+    assert_eq!(executions[0]["event_headers"]["Authorization"], Value::Null);
+    emulator.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn authentication_per_type_and_masked_secrets_stay() {
+    let emulator = start().await;
+    let api = Api::new(&emulator);
+    let receiver = Receiver::start().await;
+    let basic = api
+        .create(
+            json!({"name": "Basic", "channels": ["assets.create"], "destinations": [{
+            "target_url": receiver.url("/basic"), "authentication_type": "Basic",
+            "http_basic_auth": "alice", "http_basic_password": "pa:ss w0rd"}]}),
+        )
+        .await;
+    api.create(
+        json!({"name": "Bearer", "channels": ["assets.create"], "destinations": [{
+            "target_url": receiver.url("/bearer"), "authentication_type": "Bearer",
+            "bearer_token": "tok-123"}]}),
+    )
+    .await;
+    api.create(webhook("None", &receiver.url("/none"), &["assets.create"]))
+        .await;
+    let asset = json!({"module": "asset", "event": "create", "data": {"asset": {"uid": "a1"}}});
+    api.fire(asset.clone()).await;
+    wait_for("three deliveries", WAIT, || async { receiver.count() == 3 }).await;
+    let expected_basic = format!("Basic {}", STANDARD.encode("alice:pa:ss w0rd"));
+    assert_eq!(
+        receiver.got_on("/basic")[0].header("authorization"),
+        Some(expected_basic.as_str())
+    );
+    assert_eq!(
+        receiver.got_on("/bearer")[0].header("authorization"),
+        Some("Bearer tok-123")
+    );
+    assert_eq!(receiver.got_on("/none")[0].header("authorization"), None);
+    settle(&emulator).await;
+
+    // Records show the scheme, never the credential.
+    let a = api.get(&format!("/webhooks/{basic}/executions")).await;
+    assert_eq!(
+        a.body["webhooks"][0]["event_headers"]["Authorization"],
+        "Basic ********"
+    );
+    for path in [
+        format!("/webhooks/{basic}/executions"),
+        "/webhooks".to_owned(),
+    ] {
+        let raw = String::from_utf8_lossy(&api.get(&path).await.raw).into_owned();
+        for secret in [
+            "pa:ss w0rd",
+            "tok-123",
+            &STANDARD.encode("alice:pa:ss w0rd"),
+        ] {
+            assert!(!raw.contains(secret), "{path} leaks a secret");
+        }
+    }
+
+    // Update as the JS SDK does (whole object, masked password): unchanged.
+    let mut fetched = api.get(&format!("/webhooks/{basic}")).await.body["webhook"].clone();
+    fetched["channels"] = json!(["assets.create", "assets.update"]);
+    let a = api
+        .put_json(&format!("/webhooks/{basic}"), &json!({"webhook": fetched}))
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    api.fire(asset).await;
+    wait_for("second round", WAIT, || async {
+        receiver.got_on("/basic").len() == 2
+    })
+    .await;
+    assert_eq!(
+        receiver.got_on("/basic")[1].header("authorization"),
+        Some(expected_basic.as_str())
+    );
+    settle(&emulator).await;
+    emulator.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn oauth2_token_is_fetched_once_reused_and_renewed_after_401() {
+    let emulator = start().await;
+    let api = Api::new(&emulator);
+    let target = Receiver::start().await;
+    let tokens = Receiver::start().await;
+    tokens.script(&[
+        (
+            200,
+            r#"{"access_token":"tok-1","token_type":"Bearer","expires_in":3600}"#,
+        ),
+        (
+            200,
+            r#"{"access_token":"tok-2","token_type":"Bearer","expires_in":3600}"#,
+        ),
+    ]);
+    let uid = api
+        .create(
+            json!({"name": "OAuth", "channels": ["assets.create"], "destinations": [{
+            "target_url": target.url("/hook"), "authentication_type": "OAuth2",
+            "access_token_url": tokens.url("/oauth/token"), "client_id": "client-a",
+            "client_secret": "s e/cret", "request_query_parameters": "audience=emu&scope=hooks"}]}),
+        )
+        .await;
+    let asset = json!({"module": "asset", "event": "create", "data": {"asset": {"uid": "a1"}}});
+    for _ in 0..3 {
+        api.fire(asset.clone()).await;
+    }
+    wait_for("three deliveries", WAIT, || async { target.count() == 3 }).await;
+    settle(&emulator).await;
+    assert_eq!(tokens.count(), 1, "the token is fetched once and reused");
+    let fetch = &tokens.got()[0];
+    assert_eq!(fetch.path, "/oauth/token");
+    assert_eq!(fetch.query, "audience=emu&scope=hooks");
+    assert_eq!(
+        fetch.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&fetch.body),
+        "grant_type=client_credentials&client_id=client-a&client_secret=s+e%2Fcret"
+    );
+    for got in target.got() {
+        assert_eq!(got.header("authorization"), Some("Bearer tok-1"));
+    }
+
+    // The destination refuses the token: a new one is fetched and the request resent.
+    target.script(&[(401, "expired")]);
+    api.fire(asset).await;
+    wait_for("the resend", WAIT, || async { target.count() == 5 }).await;
+    settle(&emulator).await;
+    assert_eq!(tokens.count(), 2);
+    let got = target.got();
+    assert_eq!(got[3].header("authorization"), Some("Bearer tok-1"));
+    assert_eq!(got[4].header("authorization"), Some("Bearer tok-2"));
+    let executions = api.executions(&uid).await;
+    assert_eq!(executions[0]["status"], 200);
+    assert_eq!(
+        executions[0]["event_headers"]["Authorization"],
+        "Bearer ********"
+    );
+
+    // A token endpoint that fails makes the attempt fail with a clear code.
+    tokens.default_status(500);
+    let broken = api
+        .create(
+            json!({"name": "OAuth broken", "channels": ["assets.update"], "destinations": [{
+            "target_url": target.url("/hook"), "authentication_type": "OAuth2",
+            "access_token_url": tokens.url("/other"), "client_id": "c", "client_secret": "s"}]}),
+        )
+        .await;
+    api.fire(json!({"module": "asset", "event": "update", "data": {"asset": {"uid": "a1"}}}))
+        .await;
+    settle(&emulator).await;
+    let executions = api.executions(&broken).await;
+    let response = &executions[0]["request_details"][0]["response"];
+    assert_eq!(response["code"], "EOAUTH2");
+    assert_eq!(response["statusCode"], Value::Null);
+    assert!(!executions[0].to_string().contains("s e/cret"));
+    emulator.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn concise_and_full_payloads() {
+    let emulator = start().await;
+    let api = Api::new(&emulator);
+    let receiver = Receiver::start().await;
+    api.create(webhook(
+        "Full",
+        &receiver.url("/full"),
+        &["content_types.entries.update"],
+    ))
+    .await;
+    let mut concise = webhook(
+        "Concise",
+        &receiver.url("/concise"),
+        &["content_types.entries.update"],
+    );
+    concise["concise_payload"] = json!(true);
+    api.create(concise).await;
+    api.fire(entry_update("blog", "e9")).await;
+    wait_for("two deliveries", WAIT, || async { receiver.count() == 2 }).await;
+    let full = receiver.got_on("/full")[0].json();
+    let short = receiver.got_on("/concise")[0].json();
+    assert_eq!(full["data"]["entry"]["body"], "x");
+    assert_eq!(full["data"]["content_type"]["schema"], json!([]));
+    assert_eq!(
+        short["data"]["entry"],
+        json!({"uid": "e9", "title": "Hello", "locale": "en-us", "_version": 2})
+    );
+    assert_eq!(
+        short["data"]["content_type"],
+        json!({"uid": "blog", "title": "Blog"})
+    );
+    for key in ["module", "event", "api_key", "triggered_at"] {
+        assert_eq!(full[key], short[key], "{key}");
+    }
+    let pem = emulator.signing_key().public_key_pem().to_owned();
+    for got in receiver.got() {
+        let signature = got.header("x-contentstack-request-signature").unwrap();
+        assert!(verify_rsa_pss(&pem, &got.body, signature));
+    }
+    settle(&emulator).await;
+    emulator.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn channels_branches_and_disabled_decide_who_fires() {
+    let emulator = start().await;
+    let api = Api::new(&emulator);
+    let receiver = Receiver::start().await;
+    api.create(webhook(
+        "Any entry",
+        &receiver.url("/any"),
+        &["content_types.entries.update"],
+    ))
+    .await;
+    api.create(webhook(
+        "Blog only",
+        &receiver.url("/blog"),
+        &["content_types.blog.entries.update"],
+    ))
+    .await;
+    api.create(webhook(
+        "One entry",
+        &receiver.url("/one"),
+        &["content_types.blog.entries.e1.update"],
+    ))
+    .await;
+    api.create(webhook(
+        "Deletes",
+        &receiver.url("/delete"),
+        &["content_types.entries.delete"],
+    ))
+    .await;
+    let mut off = webhook(
+        "Disabled",
+        &receiver.url("/off"),
+        &["content_types.entries.update"],
+    );
+    off["disabled"] = json!(true);
+    api.create(off).await;
+    let mut dev = webhook(
+        "Dev",
+        &receiver.url("/dev"),
+        &["content_types.entries.update", "branch.create.completed"],
+    );
+    dev["branches"] = json!(["dev"]);
+    api.create(dev).await;
+
+    let fired = api.fire(entry_update("blog", "e1")).await;
+    assert_eq!(fired.body["executions"].as_array().unwrap().len(), 3);
+    api.fire(entry_update("news", "e2")).await;
+    let on_dev = api
+        .send(
+            api.req(Method::POST, "/_emulator/events")
+                .header("branch", "dev")
+                .header("content-type", "application/json")
+                .body(entry_update("news", "e3").to_string()),
+        )
+        .await;
+    assert_eq!(on_dev.status, 202);
+    // A stack-level event ignores branch scoping.
+    api.fire(
+        json!({"module": "branch", "event": "create", "channel": "branch.create.completed",
+        "data": {"branch": {"uid": "dev"}}}),
+    )
+    .await;
+    wait_for("all deliveries", WAIT, || async { receiver.count() == 6 }).await;
+    settle(&emulator).await;
+    let paths = |p: &str| receiver.got_on(p).len();
+    assert_eq!(paths("/any"), 2);
+    assert_eq!(paths("/blog"), 1);
+    assert_eq!(paths("/one"), 1);
+    assert_eq!(paths("/delete"), 0);
+    assert_eq!(paths("/off"), 0);
+    assert_eq!(paths("/dev"), 2);
+    let dev_entry = receiver.got_on("/dev")[0].json();
+    assert_eq!(dev_entry["data"]["branch"]["uid"], "dev");
+    emulator.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn automatic_retries_record_every_attempt() {
+    let emulator = start().await;
+    let api = Api::new(&emulator);
+    let receiver = Receiver::start().await;
+    receiver.default_status(503);
+    let mut w = webhook("Retries", &receiver.url("/flaky"), &["assets.create"]);
+    w["retry_policy"] = json!("automatic");
+    let uid = api.create(w).await;
+    api.fire(json!({"module": "asset", "event": "create", "data": {"asset": {"uid": "a1"}}}))
+        .await;
+    wait_for("five attempts", WAIT, || async { receiver.count() == 5 }).await;
+    settle(&emulator).await;
+    assert_eq!(receiver.count(), 5, "1 attempt + 4 retries, no more");
+    let got = receiver.got();
+    assert!(
+        got.iter().all(|g| g.body == got[0].body),
+        "every attempt sends the same bytes"
+    );
+
+    let executions = api.executions(&uid).await;
+    assert_eq!(executions.len(), 1);
+    let e = &executions[0];
+    assert_eq!(e["status"], 503);
+    assert_eq!(e["retry_count"], 4);
+    let details = e["request_details"].as_array().unwrap();
+    let numbers: Vec<i64> = details
+        .iter()
+        .map(|d| d["retry_number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers, [0, 1, 2, 3, 4]);
+    for d in details {
+        assert_eq!(d["response"]["statusCode"], 503);
+        assert_eq!(d["response"]["code"], "ERR_BAD_RESPONSE");
+        assert_eq!(
+            d["response"]["message"],
+            "Request failed with status code 503"
+        );
+        assert_eq!(d["request"]["method"], "POST");
+        assert_eq!(d["request"]["uri"], receiver.url("/flaky"));
+    }
+
+    // Recovery on a retry ends the series.
+    receiver.script(&[(500, ""), (500, "")]);
+    receiver.default_status(200);
+    api.fire(json!({"module": "asset", "event": "create", "data": {"asset": {"uid": "a2"}}}))
+        .await;
+    wait_for("three more attempts", WAIT, || async {
+        receiver.count() == 8
+    })
+    .await;
+    settle(&emulator).await;
+    assert_eq!(receiver.count(), 8);
+    let latest = &api.executions(&uid).await[0];
+    assert_eq!(latest["status"], 200);
+    assert_eq!(latest["retry_count"], 2);
+    emulator.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn network_errors_are_recorded_with_their_code() {
+    let emulator = common::builder()
+        .delivery_timeout(Duration::from_millis(300))
+        .start()
+        .await
+        .unwrap();
+    let api = Api::new(&emulator);
+    // A port with nothing listening.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    // A server that accepts and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_addr = silent.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let refused = api
+        .create(webhook(
+            "Refused",
+            &format!("http://{closed}/"),
+            &["assets.create"],
+        ))
+        .await;
+    let slow = api
+        .create(webhook(
+            "Silent",
+            &format!("http://{silent_addr}/"),
+            &["assets.create"],
+        ))
+        .await;
+    api.fire(json!({"module": "asset", "event": "create", "data": {"asset": {"uid": "a1"}}}))
+        .await;
+    settle(&emulator).await;
+    for (uid, code) in [(refused, "ECONNREFUSED"), (slow, "ETIMEDOUT")] {
+        let e = &api.executions(&uid).await[0];
+        assert_eq!(e["status"], Value::Null, "{e}");
+        let response = &e["request_details"][0]["response"];
+        assert_eq!(response["code"], code, "{response}");
+        assert_eq!(response["statusCode"], Value::Null);
+        assert_eq!(response["body"], Value::Null);
+    }
+    emulator.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn circuit_breaker_disables_after_ten_consecutive_failures() {
+    let emulator = start().await;
+    let api = Api::new(&emulator);
+    let receiver = Receiver::start().await;
+    receiver.default_status(500);
+    let uid = api
+        .create(webhook("Breaker", &receiver.url("/x"), &["assets.create"]))
+        .await;
+    let event = json!({"module": "asset", "event": "create", "data": {"asset": {"uid": "a1"}}});
+    for i in 1..=12 {
+        api.fire(event.clone()).await;
+        settle(&emulator).await;
+        let expected = i.min(10);
+        assert_eq!(receiver.count(), expected, "after event {i}");
+    }
+    let w = api.get(&format!("/webhooks/{uid}")).await.body["webhook"].clone();
+    assert_eq!(w["disabled"], true);
+    assert_eq!(w["unhealthy"], json!({"state": true}));
+
+    // A success in between resets the count; re-enabling clears the state.
+    let mut enabled = w.clone();
+    enabled["disabled"] = json!(false);
+    let a = api
+        .put_json(&format!("/webhooks/{uid}"), &json!({"webhook": enabled}))
+        .await;
+    assert_eq!(a.body["webhook"]["unhealthy"], json!({"state": false}));
+    receiver.default_status(200);
+    api.fire(event.clone()).await;
+    settle(&emulator).await;
+    assert_eq!(receiver.count(), 11);
+    receiver.default_status(500);
+    for _ in 0..9 {
+        api.fire(event.clone()).await;
+        settle(&emulator).await;
+    }
+    let w = api.get(&format!("/webhooks/{uid}")).await.body["webhook"].clone();
+    assert_eq!(
+        w["disabled"], false,
+        "nine failures after a success do not trip it"
+    );
+    emulator.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn only_loopback_targets_unless_allowed() {
+    let emulator = start().await;
+    let api = Api::new(&emulator);
+    let receiver = Receiver::start().await;
+    let port = receiver.addr.port();
+    // A hostname that resolves to loopback is fine.
+    let uid = api
+        .create(webhook(
+            "Localhost",
+            &format!("http://localhost:{port}/ok"),
+            &["assets.create"],
+        ))
+        .await;
+    // A redirect to another host is not followed.
+    let redirected = api
+        .create(webhook(
+            "Redirect",
+            &receiver.url("/redirect"),
+            &["assets.update"],
+        ))
+        .await;
+    api.fire(json!({"module": "asset", "event": "create", "data": {"asset": {"uid": "a1"}}}))
+        .await;
+    settle(&emulator).await;
+    assert_eq!(api.executions(&uid).await[0]["status"], 200);
+    receiver.script(&[(307, "http://192.0.2.1/elsewhere")]);
+    api.fire(json!({"module": "asset", "event": "update", "data": {"asset": {"uid": "a1"}}}))
+        .await;
+    settle(&emulator).await;
+    let e = &api.executions(&redirected).await[0];
+    assert_eq!(
+        e["request_details"][0]["response"]["code"], "EBLOCKED",
+        "{e}"
+    );
+    emulator.shutdown().await.unwrap();
+
+    let open = common::builder()
+        .allow_remote_targets(true)
+        .start()
+        .await
+        .unwrap();
+    let api = Api::new(&open);
+    api.create(webhook(
+        "Remote",
+        "https://example.com/hook",
+        &["assets.create"],
+    ))
+    .await;
+    open.shutdown().await.unwrap();
+}

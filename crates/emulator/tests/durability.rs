@@ -1,0 +1,252 @@
+//! Durability: state in the data file survives restarts, a scheduled retry
+//! survives `kill -9` and runs once, and a burst interrupted by `kill -9` is
+//! neither lost nor delivered twice.
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{API_KEY, Api, Receiver, TOKEN, entry_update, settle, wait_for, webhook};
+use cs_webhooks_emulator::{Emulator, Error};
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+#[tokio::test]
+async fn a_restart_keeps_webhooks_executions_stacks_and_key() {
+    let data = common::temp_path("state.db");
+    let receiver = Receiver::start().await;
+    let first = common::builder().data_file(&data).start().await.unwrap();
+    let key = first.signing_key().public_key_pem().to_owned();
+    let api = Api::new(&first);
+    let uid = api
+        .create(webhook("Kept", &receiver.url("/"), &["assets.create"]))
+        .await;
+    api.fire(json!({"module": "asset", "event": "create", "data": {"asset": {"uid": "a1"}}}))
+        .await;
+    settle(&first).await;
+    first.shutdown().await.unwrap();
+
+    // No stack and no key given: both come from the file.
+    common::install_crypto();
+    let second = Emulator::builder().data_file(&data).start().await.unwrap();
+    assert_eq!(second.signing_key().public_key_pem(), key);
+    let stacks = second.stacks();
+    assert_eq!(stacks.len(), 1);
+    assert_eq!(stacks[0].api_key, API_KEY);
+    assert_eq!(stacks[0].token.expose(), TOKEN);
+    assert_eq!(stacks[0].branches, ["main", "dev"]);
+    let api = Api::new(&second);
+    assert_eq!(api.get(&format!("/webhooks/{uid}")).await.status, 200);
+    let executions = api.executions(&uid).await;
+    assert_eq!(executions.len(), 1);
+    assert_eq!(executions[0]["status"], 200);
+    second.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_second_emulator_cannot_open_the_same_data_file() {
+    let data = common::temp_path("locked.db");
+    let first = common::builder().data_file(&data).start().await.unwrap();
+    let second = common::builder().data_file(&data).start().await;
+    assert!(matches!(second, Err(Error::Store(_))), "{second:?}");
+    first.shutdown().await.unwrap();
+}
+
+/// The emulator binary, killed with SIGKILL when dropped.
+struct Process {
+    child: Child,
+    base: String,
+}
+
+impl Process {
+    fn start(data: &std::path::Path, time_scale: &str) -> Process {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cs-webhooks-emulator"))
+            .args(["--listen", "127.0.0.1:0", "--stack"])
+            .arg(format!("{API_KEY}={TOKEN}"))
+            .arg("--data")
+            .arg(data)
+            .args(["--time-scale", time_scale])
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the emulator binary starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("the ready line");
+        // Keep reading so the emulator never writes into a closed pipe.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+        let base = line
+            .split("API base URL ")
+            .nth(1)
+            .and_then(|rest| rest.split(')').next())
+            .unwrap_or_else(|| panic!("no base URL in {line:?}"))
+            .to_owned();
+        Process { child, base }
+    }
+
+    /// `kill -9`: no chance to finish anything.
+    fn kill(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
+
+    fn api(&self) -> Api {
+        let root = self.base.trim_end_matches("/v3").to_owned();
+        Api {
+            base: self.base.clone(),
+            root,
+            http: common::client(),
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_scheduled_retry_survives_kill_9_and_runs_once() {
+    let data = common::temp_path("kill.db");
+    let receiver = Receiver::start().await;
+    receiver.script(&[(500, "first attempt fails")]);
+    // Scale 0.4: the first retry is due 2 s after the failure.
+    let process = Process::start(&data, "0.4");
+    let api = process.api();
+    let mut w = webhook("Retry me", &receiver.url("/hook"), &["assets.create"]);
+    w["retry_policy"] = json!("automatic");
+    let uid = api.create(w).await;
+    api.fire(json!({"module": "asset", "event": "create", "data": {"asset": {"uid": "a1"}}}))
+        .await;
+    wait_for("the failed first attempt to be recorded", WAIT, || async {
+        api.executions(&uid)
+            .await
+            .first()
+            .is_some_and(|e| e["status"] == 500)
+    })
+    .await;
+    process.kill();
+    assert_eq!(receiver.count(), 1);
+
+    let process = Process::start(&data, "0.4");
+    let api = process.api();
+    wait_for("the retry after the restart", WAIT, || async {
+        api.executions(&uid)
+            .await
+            .first()
+            .is_some_and(|e| e["status"] == 200)
+    })
+    .await;
+    // Give a duplicate every chance to show up before counting.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.count(), 2, "delivered once after the restart");
+    let e = &api.executions(&uid).await[0];
+    assert_eq!(e["retry_count"], 1);
+    let numbers: Vec<i64> = e["request_details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["retry_number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers, [0, 1]);
+    drop(process);
+}
+
+#[tokio::test]
+async fn a_burst_interrupted_by_kill_9_is_neither_lost_nor_doubled() {
+    const EVENTS: usize = 150;
+    let data = common::temp_path("burst.db");
+    let receiver = Receiver::start().await;
+    // Slow answers keep deliveries queued and in flight when the kill comes.
+    receiver.delay(Duration::from_secs(1));
+    let process = Process::start(&data, "0.001");
+    let api = process.api();
+    let uid = api
+        .create(webhook(
+            "Burst",
+            &receiver.url("/burst"),
+            &["content_types.entries.update"],
+        ))
+        .await;
+    for i in 0..EVENTS {
+        api.fire(entry_update("blog", &format!("e{i}"))).await;
+    }
+    process.kill();
+    let before = receiver.count();
+
+    receiver.delay(Duration::ZERO);
+    let process = Process::start(&data, "0.001");
+    let api = process.api();
+    let all = || async {
+        let mut all = Vec::new();
+        for skip in (0..EVENTS).step_by(100) {
+            let page = api
+                .get(&format!("/webhooks/{uid}/executions?skip={skip}&limit=100"))
+                .await;
+            all.extend(
+                page.body["webhooks"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+        }
+        all
+    };
+    wait_for("every execution to have its attempt", WAIT, || async {
+        let all = all().await;
+        all.len() == EVENTS
+            && all
+                .iter()
+                .all(|e| !e["request_details"].as_array().is_none_or(Vec::is_empty))
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let mut received: HashMap<String, usize> = HashMap::new();
+    for got in receiver.got() {
+        let uid = got.json()["data"]["entry"]["uid"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        *received.entry(uid).or_default() += 1;
+    }
+    let doubled: Vec<_> = received.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(doubled.is_empty(), "delivered twice: {doubled:?}");
+    let mut delivered = 0;
+    let mut interrupted = 0;
+    for e in all().await {
+        let details = e["request_details"].as_array().unwrap();
+        assert_eq!(details.len(), 1, "manual policy: one attempt each: {e}");
+        let entry = e["event_data"]["data"]["entry"]["uid"].as_str().unwrap();
+        match details[0]["response"]["code"].as_str() {
+            None => {
+                assert_eq!(e["status"], 200);
+                assert_eq!(
+                    received.get(entry),
+                    Some(&1),
+                    "{entry} recorded as delivered"
+                );
+                delivered += 1;
+            }
+            Some("EINTERRUPTED") => {
+                assert_eq!(e["status"], Value::Null);
+                interrupted += 1;
+            }
+            Some(other) => panic!("unexpected outcome {other}: {e}"),
+        }
+    }
+    assert_eq!(delivered + interrupted, EVENTS);
+    assert!(
+        before < EVENTS,
+        "the kill came before the burst was delivered ({before} of {EVENTS})"
+    );
+    drop(process);
+}

@@ -1,0 +1,142 @@
+//! Adding an operation to the spec makes it callable from both clients with
+//! no hand-written Rust: a copy of `crates/api` is built from the spec plus an
+//! extra operation, and a crate calling it on both clients compiles.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const EXTRA_OPERATION: &str = r##"
+  /webhooks/{webhook_uid}/ping:
+    parameters:
+      - $ref: "#/components/parameters/webhook_uid"
+    post:
+      operationId: ping_webhook
+      summary: Ping a webhook
+      description: A made-up operation, added only by this test.
+      parameters:
+        - name: loud
+          in: query
+          schema:
+            type: boolean
+        - name: times
+          in: query
+          schema:
+            type: integer
+            format: uint32
+            minimum: 1
+            maximum: 5
+      responses:
+        "200":
+          description: Pinged.
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Notice"
+              example: {"notice": "pong"}
+"##;
+
+const CALLER: &str = r#"
+use cs_webhooks_api::{AsyncClient, AsyncTransport, BlockingClient, BlockingTransport, Error, Operation};
+use cs_webhooks_api::model::Notice;
+
+pub fn blocking<T: BlockingTransport>(client: &BlockingClient<T>) -> Result<Notice, Error> {
+    client.ping_webhook("cs-uid").loud(true).times(3).send()
+}
+
+pub async fn asynchronous<T: AsyncTransport>(client: &AsyncClient<T>) -> Result<Notice, Error> {
+    client.ping_webhook("cs-uid").loud(true).times(3).send().await
+}
+
+pub const ID: &str = cs_webhooks_api::PingWebhook::ID;
+"#;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            // fs::copy follows the spec symlink; the spec is replaced below anyway.
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn the_original_spec_has_no_ping_operation() {
+    let spec = workspace_root().join("openapi/webhooks.yaml");
+    let generated = cs_webhooks_codegen::generate_operations_file(&spec).expect("generates");
+    assert!(!generated.contains("ping_webhook"));
+}
+
+#[test]
+fn an_operation_added_to_the_spec_is_callable_from_both_clients() {
+    let root = workspace_root().canonicalize().expect("root");
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("extra-operation");
+    let _ = std::fs::remove_dir_all(scratch.join("api"));
+    let _ = std::fs::remove_dir_all(scratch.join("caller"));
+
+    // The api crate, as is, with the spec plus one operation.
+    copy_dir(&root.join("crates/api/src"), &scratch.join("api/src"));
+    std::fs::copy(
+        root.join("crates/api/build.rs"),
+        scratch.join("api/build.rs"),
+    )
+    .expect("build.rs");
+    std::fs::copy(
+        root.join("crates/api/Cargo.toml"),
+        scratch.join("api/Cargo.toml"),
+    )
+    .expect("manifest");
+    let spec = std::fs::read_to_string(root.join("openapi/webhooks.yaml")).expect("spec");
+    let spec = spec.replacen("\npaths:\n", &format!("\npaths:{EXTRA_OPERATION}"), 1);
+    std::fs::create_dir_all(scratch.join("api/openapi")).expect("mkdir");
+    std::fs::write(scratch.join("api/openapi/webhooks.yaml"), spec).expect("spec");
+
+    // A crate that calls the new operation on both clients.
+    std::fs::create_dir_all(scratch.join("caller/src")).expect("mkdir");
+    std::fs::write(
+        scratch.join("caller/Cargo.toml"),
+        "[package]\nname = \"caller\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[dependencies]\ncs-webhooks-api.workspace = true\n",
+    )
+    .expect("manifest");
+    std::fs::write(scratch.join("caller/src/lib.rs"), CALLER).expect("caller");
+
+    // A workspace like ours, whose api is the copy.
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("manifest");
+    let root_path = root.display().to_string();
+    let manifest: String = manifest
+        .lines()
+        .map(|line| {
+            if line.starts_with("members = ") {
+                "members = [\"api\", \"caller\"]".to_string()
+            } else if line.starts_with("cs-webhooks-api = ") {
+                "cs-webhooks-api = { path = \"api\", version = \"0.1.0\" }".to_string()
+            } else {
+                line.replace("path = \"crates/", &format!("path = \"{root_path}/crates/"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(scratch.join("Cargo.toml"), manifest).expect("workspace");
+    std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock")).expect("lock");
+
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["check", "--offline", "--quiet", "-p", "caller"])
+        .current_dir(&scratch)
+        .env("CARGO_TARGET_DIR", scratch.join("target"))
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "the caller does not compile:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -744,3 +744,23 @@ fn sequential_calls_reuse_one_connection() {
         "keep-alive: one connection per client"
     );
 }
+
+#[test]
+fn the_client_side_rate_limit_spaces_calls() {
+    let server = sample_server(200, response_example("delete_webhook", "200"));
+    let started = Instant::now();
+    // 20 a second: 6 calls per client take at least 5 intervals of 50 ms.
+    let client = blocking(&server, |b| b.rate_limit(20.0));
+    for _ in 0..6 {
+        client.delete_webhook("x").send().expect("ok");
+    }
+    assert!(started.elapsed() >= Duration::from_millis(250));
+    let started = Instant::now();
+    let client = asynchronous(&server, |b| b.rate_limit(20.0));
+    runtime().block_on(async {
+        for _ in 0..6 {
+            client.delete_webhook("x").send().await.expect("ok");
+        }
+    });
+    assert!(started.elapsed() >= Duration::from_millis(250));
+}

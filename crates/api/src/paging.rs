@@ -140,3 +140,49 @@ where
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ListExecutions;
+    use cs_webhooks_model::Execution;
+
+    fn executions(n: usize) -> Vec<Execution> {
+        (0..n)
+            .map(|i| serde_json::from_value(serde_json::json!({ "uid": format!("e{i}") })).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn walks_from_the_given_skip_in_pages_of_the_given_limit() {
+        let mut walker = PageWalker::new(ListExecutions::new("hook").skip(5).limit(30));
+        let first = walker.next_request().unwrap();
+        assert_eq!((first.skip, first.limit), (Some(5), Some(30)));
+        walker.accept(&executions(30));
+        let second = walker.next_request().unwrap();
+        assert_eq!((second.skip, second.limit), (Some(35), Some(30)));
+        walker.accept(&executions(10));
+        assert!(
+            walker.next_request().is_none(),
+            "a short page ends the walk"
+        );
+    }
+
+    #[test]
+    fn pages_are_at_most_the_api_maximum() {
+        let walker = PageWalker::new(ListExecutions::new("hook").limit(500));
+        assert_eq!(walker.next_request().unwrap().limit, Some(100));
+        let walker = PageWalker::new(ListExecutions::new("hook"));
+        assert_eq!(walker.next_request().unwrap().limit, Some(100));
+    }
+
+    #[test]
+    fn an_empty_page_or_an_error_ends_the_walk() {
+        let mut walker = PageWalker::new(ListExecutions::new("hook"));
+        walker.accept(&[]);
+        assert!(walker.next_request().is_none());
+        let mut walker = PageWalker::new(ListExecutions::new("hook"));
+        walker.stop();
+        assert!(walker.next_request().is_none());
+    }
+}

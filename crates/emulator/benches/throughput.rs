@@ -117,13 +117,76 @@ async fn api_bench(key: &SigningKey, secs: u64, conns: usize) {
     }
     let h = median(&mut hello);
     let e = median(&mut emu);
-    println!("## API: GET one webhook vs axum hello-world ({conns} keep-alive connections, 3 x {secs} s rounds, median)\n");
+    println!(
+        "## API: GET one webhook vs axum hello-world ({conns} keep-alive connections, 3 x {secs} s rounds, median)\n"
+    );
     println!("| server | requests/s | rounds |");
     println!("|---|---:|---|");
     println!("| axum hello-world | {h:.0} | {} |", fmt_rounds(&hello));
-    println!("| emulator GET /v3/webhooks/{{uid}} | {e:.0} | {} |", fmt_rounds(&emu));
+    println!(
+        "| emulator GET /v3/webhooks/{{uid}} | {e:.0} | {} |",
+        fmt_rounds(&emu)
+    );
     println!("\nratio emulator / hello-world: {:.2}\n", e / h);
+
+    // The same comparison with wrk (a separate process), when it is installed.
+    let emu_url = format!("http://{emu_addr}/v3/webhooks/{uid}");
+    let hello_url = format!("http://{hello_addr}/");
+    let mut wrk_hello = Vec::new();
+    let mut wrk_emu = Vec::new();
+    for _ in 0..3 {
+        let (Some(h), Some(e)) = (
+            wrk(&hello_url, conns, secs).await,
+            wrk(&emu_url, conns, secs).await,
+        ) else {
+            println!(
+                "(wrk not found: install it, e.g. `apt-get install wrk`, for the wrk figures)\n"
+            );
+            break;
+        };
+        wrk_hello.push(h);
+        wrk_emu.push(e);
+    }
+    if !wrk_hello.is_empty() {
+        let h = median(&mut wrk_hello);
+        let e = median(&mut wrk_emu);
+        println!("### The same with wrk (-t2 -c{conns} -d{secs}s, 3 rounds, median)\n");
+        println!("| server | requests/s | rounds |");
+        println!("|---|---:|---|");
+        println!("| axum hello-world | {h:.0} | {} |", fmt_rounds(&wrk_hello));
+        println!(
+            "| emulator GET /v3/webhooks/{{uid}} | {e:.0} | {} |",
+            fmt_rounds(&wrk_emu)
+        );
+        println!("\nratio emulator / hello-world (wrk): {:.2}\n", e / h);
+    }
     emulator.shutdown().await.expect("shutdown");
+}
+
+/// Requests/s reported by `wrk`, or `None` when it is not installed or fails.
+async fn wrk(url: &str, conns: usize, secs: u64) -> Option<f64> {
+    let args = vec![
+        "-t2".to_owned(),
+        format!("-c{conns}"),
+        format!("-d{secs}s"),
+        "-H".to_owned(),
+        format!("api_key: {API_KEY}"),
+        "-H".to_owned(),
+        format!("authorization: {TOKEN}"),
+        url.to_owned(),
+    ];
+    let output =
+        tokio::task::spawn_blocking(move || std::process::Command::new("wrk").args(&args).output())
+            .await
+            .ok()?
+            .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    if text.contains("Non-2xx") {
+        panic!("wrk saw errors: {text}");
+    }
+    text.lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -257,7 +320,13 @@ fn entry_event(i: usize) -> String {
     .to_string()
 }
 
-async fn delivery_bench(key: &SigningKey, dir: &std::path::Path, events: usize, fanout: usize, conns: usize) {
+async fn delivery_bench(
+    key: &SigningKey,
+    dir: &std::path::Path,
+    events: usize,
+    fanout: usize,
+    conns: usize,
+) {
     println!(
         "## Delivery: {events} events x {fanout} webhooks = {} deliveries to a local receiver\n",
         events * fanout

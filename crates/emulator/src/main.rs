@@ -183,14 +183,15 @@ fn parse(args: &[String]) -> Result<Option<EmulatorBuilder>, String> {
             }
             "--delivery-timeout" => {
                 let v = value()?;
-                let s: f64 = v
-                    .parse()
+                let timeout = v
+                    .parse::<f64>()
                     .ok()
-                    .filter(|s: &f64| s.is_finite() && *s > 0.0)
+                    .filter(|s| *s > 0.0)
+                    .and_then(|s| Duration::try_from_secs_f64(s).ok())
                     .ok_or_else(|| {
                         format!("--delivery-timeout: {v:?} is not a number of seconds > 0")
                     })?;
-                builder.delivery_timeout(Duration::from_secs_f64(s))
+                builder.delivery_timeout(timeout)
             }
             "--allow-remote-targets" => builder.allow_remote_targets(true),
             other => return Err(format!("unknown option {other:?}")),

@@ -26,6 +26,12 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    /// A group of writes failed together (the cause is described).
+    #[error("a batch of writes failed: {message}")]
+    Batch {
+        /// The failure, as text (shared by every write of the batch).
+        message: String,
+    },
     /// A stored document does not decode (the file was edited or is from another version).
     #[error("stored {what} does not decode: {message}")]
     Corrupt {
@@ -624,28 +630,53 @@ impl Store {
         Ok(())
     }
 
-    /// Records an attempt, then applies the retry policy and the circuit breaker,
-    /// all in one transaction.
-    pub fn record_attempt(
+    /// Records attempts, applying the retry policy and the circuit breaker to
+    /// each in order, all in one transaction (group commit: one write of the
+    /// log for many attempts).
+    pub fn record_attempts(
         &self,
+        attempts: &[AttemptRecord],
+        rules: &RetryRules,
+    ) -> Result<Vec<AttemptOutcome>, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction().ctx("recording attempts")?;
+        let mut changed: HashMap<String, StoredWebhook> = HashMap::new();
+        let mut outcomes = Vec::with_capacity(attempts.len());
+        for attempt in attempts {
+            outcomes.push(self.record_one(&tx, attempt, rules, &mut changed)?);
+        }
+        tx.commit().ctx("recording attempts")?;
+        if !changed.is_empty() {
+            let mut cache = self.cache_write();
+            for (uid, webhook) in changed {
+                cache.insert(uid, Arc::new(webhook));
+            }
+        }
+        Ok(outcomes)
+    }
+
+    /// One attempt inside [`record_attempts`](Self::record_attempts); webhook
+    /// changes collect in `changed` (they reach the cache after the commit).
+    fn record_one(
+        &self,
+        tx: &Transaction<'_>,
         attempt: &AttemptRecord,
         rules: &RetryRules,
+        changed: &mut HashMap<String, StoredWebhook>,
     ) -> Result<AttemptOutcome, StoreError> {
-        let mut conn = self.lock();
-        let tx = conn.transaction().ctx("recording an attempt")?;
         let exists = tx
             .prepare_cached(
-            "UPDATE executions SET status = ?2, updated_ms = ?3, event_headers = ?4 WHERE uid = ?1",
-        )
-        .and_then(|mut s| {
-            s.execute(params![
-                attempt.execution_uid,
-                attempt.status,
-                attempt.created_ms,
-                attempt.headers_json
-            ])
-        })
-        .ctx("recording an attempt")?
+                "UPDATE executions SET status = ?2, updated_ms = ?3, event_headers = ?4 WHERE uid = ?1",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    attempt.execution_uid,
+                    attempt.status,
+                    attempt.created_ms,
+                    attempt.headers_json
+                ])
+            })
+            .ctx("recording an attempt")?
             > 0;
         if exists {
             tx.prepare_cached(
@@ -671,62 +702,58 @@ impl Store {
             retry_due_ms: None,
             tripped: false,
         };
-        let mut changed = None;
-        if let Some(current) = self.webhook(&attempt.webhook_uid).filter(|_| exists) {
-            let mut next = (*current).clone();
-            if attempt.success {
-                next.failures = 0;
-            } else if !attempt.interrupted {
-                next.failures = next.failures.saturating_add(1);
-            }
-            let disabled = next.webhook.disabled == Some(true);
-            if !attempt.success
-                && !attempt.interrupted
-                && !disabled
-                && next.failures >= rules.breaker_threshold
-            {
-                next.webhook.disabled = Some(true);
-                next.webhook.unhealthy = Some(cs_webhooks_model::Unhealthy { state: Some(true) });
-                outcome.tripped = true;
-                delete_pending_jobs(&tx, &attempt.webhook_uid)?;
-            }
-            let automatic =
-                next.webhook.retry_policy == Some(cs_webhooks_model::RetryPolicy::Automatic);
-            let delay = usize::try_from(attempt.retry_number)
-                .ok()
-                .and_then(|n| rules.schedule_ms.get(n));
-            if let Some(delay) = delay.filter(|_| {
-                !attempt.success
-                    && !attempt.manual
-                    && automatic
-                    && next.webhook.disabled != Some(true)
-            }) {
-                let due = attempt.created_ms.saturating_add(*delay);
-                tx.prepare_cached(
-                    "INSERT OR IGNORE INTO jobs (execution_uid, retry_number, due_ms) VALUES (?1, ?2, ?3)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        attempt.execution_uid,
-                        attempt.retry_number.saturating_add(1),
-                        due
-                    ])
-                })
-                .ctx("scheduling a retry")?;
-                outcome.retry_due_ms = Some(due);
-            }
-            if next != *current {
-                let doc = encode(&next.webhook)?;
-                tx.prepare_cached("UPDATE webhooks SET failures = ?2, doc = ?3 WHERE uid = ?1")
-                    .and_then(|mut s| s.execute(params![attempt.webhook_uid, next.failures, doc]))
-                    .ctx("updating the circuit breaker")?;
-                changed = Some(next);
-            }
+        let current = match changed.get(&attempt.webhook_uid) {
+            Some(w) => Some(w.clone()),
+            None => self.webhook(&attempt.webhook_uid).map(|w| (*w).clone()),
+        };
+        let Some(current) = current.filter(|_| exists) else {
+            return Ok(outcome);
+        };
+        let mut next = current.clone();
+        if attempt.success {
+            next.failures = 0;
+        } else if !attempt.interrupted {
+            next.failures = next.failures.saturating_add(1);
         }
-        tx.commit().ctx("recording an attempt")?;
-        if let Some(next) = changed {
-            self.cache_write()
-                .insert(attempt.webhook_uid.clone(), Arc::new(next));
+        let disabled = next.webhook.disabled == Some(true);
+        if !attempt.success
+            && !attempt.interrupted
+            && !disabled
+            && next.failures >= rules.breaker_threshold
+        {
+            next.webhook.disabled = Some(true);
+            next.webhook.unhealthy = Some(cs_webhooks_model::Unhealthy { state: Some(true) });
+            outcome.tripped = true;
+            delete_pending_jobs(tx, &attempt.webhook_uid)?;
+        }
+        let automatic =
+            next.webhook.retry_policy == Some(cs_webhooks_model::RetryPolicy::Automatic);
+        let delay = usize::try_from(attempt.retry_number)
+            .ok()
+            .and_then(|n| rules.schedule_ms.get(n));
+        if let Some(delay) = delay.filter(|_| {
+            !attempt.success && !attempt.manual && automatic && next.webhook.disabled != Some(true)
+        }) {
+            let due = attempt.created_ms.saturating_add(*delay);
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO jobs (execution_uid, retry_number, due_ms) VALUES (?1, ?2, ?3)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    attempt.execution_uid,
+                    attempt.retry_number.saturating_add(1),
+                    due
+                ])
+            })
+            .ctx("scheduling a retry")?;
+            outcome.retry_due_ms = Some(due);
+        }
+        if next != current {
+            let doc = encode(&next.webhook)?;
+            tx.prepare_cached("UPDATE webhooks SET failures = ?2, doc = ?3 WHERE uid = ?1")
+                .and_then(|mut s| s.execute(params![attempt.webhook_uid, next.failures, doc]))
+                .ctx("updating the circuit breaker")?;
+            changed.insert(attempt.webhook_uid.clone(), next);
         }
         Ok(outcome)
     }

@@ -9,6 +9,7 @@
 
 pub mod attempt;
 pub mod oauth;
+mod recorder;
 pub mod signing;
 pub mod targets;
 
@@ -34,7 +35,7 @@ const DRAIN: Duration = Duration::from_secs(5);
 pub struct Deliverer {
     state: Shared,
     sender: Sender,
-    rules: RetryRules,
+    recorder: recorder::Recorder,
 }
 
 impl Deliverer {
@@ -68,7 +69,9 @@ impl Deliverer {
             breaker_threshold: settings.breaker_threshold,
         };
         let timeout = settings.delivery_timeout;
+        let recorder = recorder::Recorder::start(Arc::clone(&state.store), rules)?;
         Ok(Deliverer {
+            recorder,
             state,
             sender: Sender {
                 client,
@@ -76,7 +79,6 @@ impl Deliverer {
                 allow_remote,
                 timeout,
             },
-            rules,
         })
     }
 
@@ -231,11 +233,7 @@ impl Deliverer {
             detail_json: outcome.detail.to_string(),
             headers_json: serde_json::Value::Object(outcome.headers).to_string(),
         };
-        let store = Arc::clone(&self.state.store);
-        let rules = self.rules.clone();
-        let result = tokio::task::spawn_blocking(move || store.record_attempt(&record, &rules))
-            .await
-            .map_err(|e| Error::Task(e.to_string()))??;
+        let result = self.recorder.record(record).await?;
         if result.tripped {
             tracing::warn!(webhook = %job.webhook_uid,
                 "circuit breaker: webhook disabled after repeated failures");

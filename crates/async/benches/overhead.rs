@@ -11,7 +11,8 @@
 //!
 //! Besides criterion's figures it prints an interleaved A/B ratio (the two
 //! sides alternate in short rounds, so load drifts on a shared machine hit
-//! both alike) and the connections the server accepted.
+//! both alike; in wall and in process CPU time) and the connections the
+//! server accepted. The `async_diagnosis` group isolates the per-request timeout.
 
 mod support;
 
@@ -20,8 +21,11 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion};
 use cs_webhooks_async::model::WebhookResponse;
-use cs_webhooks_async::{Client, GetWebhook, Operation};
+use cs_webhooks_async::{Client, GetWebhook, Operation, Timeouts};
 use support::{API_KEY, LocalServer, TOKEN, UID};
+
+/// One way of making the call.
+type Variant<'a> = &'a dyn Fn() -> WebhookResponse;
 
 fn main() {
     let body = serde_json::to_vec(&support::response_example("get_webhook", "200")).unwrap();
@@ -60,8 +64,43 @@ fn main() {
     };
     let raw_typed = || serde_json::from_slice::<WebhookResponse>(&raw_bytes()).unwrap();
 
-    // Both sides reach the same endpoint and get the same answer.
-    assert_eq!(ours(), raw_typed());
+    // Diagnosis 1: the raw call with the per-request timeout our transport sets.
+    let raw_typed_timeout = || {
+        let bytes = rt.block_on(async {
+            http.get(&url)
+                .header("api_key", API_KEY)
+                .header("authorization", TOKEN)
+                .timeout(Duration::from_secs(30))
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap()
+        });
+        serde_json::from_slice::<WebhookResponse>(&bytes).unwrap()
+    };
+    // Diagnosis 2: our client with no attempt or total timeout.
+    let untimed = Client::builder()
+        .base_url(server.base_url())
+        .api_key(API_KEY)
+        .management_token(TOKEN)
+        .with(|c| {
+            c.timeouts(Timeouts {
+                attempt: None,
+                total: None,
+                ..Timeouts::default()
+            })
+        })
+        .build()
+        .unwrap();
+    let ours_untimed = || rt.block_on(untimed.get_webhook(UID).send()).unwrap();
+
+    // Every variant reaches the same endpoint and gets the same answer.
+    let expected = raw_typed();
+    for got in [ours(), raw_typed_timeout(), ours_untimed()] {
+        assert_eq!(got, expected);
+    }
 
     let mut criterion = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
@@ -73,6 +112,15 @@ fn main() {
     group.bench_function("ours", |b| b.iter(|| black_box(ours())));
     group.bench_function("raw_reqwest_typed", |b| b.iter(|| black_box(raw_typed())));
     group.bench_function("raw_reqwest_bytes", |b| b.iter(|| black_box(raw_bytes())));
+    group.finish();
+
+    let mut group = criterion.benchmark_group("async_diagnosis");
+    group.bench_function("raw_reqwest_typed_timeout", |b| {
+        b.iter(|| black_box(raw_typed_timeout()))
+    });
+    group.bench_function("ours_no_attempt_timeout", |b| {
+        b.iter(|| black_box(ours_untimed()))
+    });
     group.finish();
 
     // Where our time goes without I/O: the core's pure request building and
@@ -102,20 +150,36 @@ fn main() {
     criterion.final_summary();
 
     if support::is_bench_run() {
+        let (rounds, calls) = (31, 200);
+        let pairs: [(&str, Variant, Variant); 3] = [
+            ("A = ours, B = raw reqwest + serde_json", &ours, &raw_typed),
+            (
+                "A = raw reqwest + timeout(30 s), B = raw reqwest",
+                &raw_typed_timeout,
+                &raw_typed,
+            ),
+            (
+                "A = ours without attempt/total timeouts, B = raw reqwest + serde_json",
+                &ours_untimed,
+                &raw_typed,
+            ),
+        ];
+        for (name, a, b) in pairs {
+            let ab = support::interleaved(
+                rounds,
+                calls,
+                || {
+                    black_box(a());
+                },
+                || {
+                    black_box(b());
+                },
+            );
+            println!("interleaved get_webhook, {name}: {ab}");
+        }
         let ab = support::interleaved(
-            21,
-            400,
-            || {
-                black_box(ours());
-            },
-            || {
-                black_box(raw_typed());
-            },
-        );
-        println!("interleaved get_webhook, A = ours, B = raw reqwest + serde_json: {ab}");
-        let ab = support::interleaved(
-            21,
-            400,
+            rounds,
+            calls,
             || {
                 black_box(ours());
             },

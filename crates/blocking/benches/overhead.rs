@@ -59,6 +59,9 @@ impl Resolver for IpLiteralResolver {
     }
 }
 
+/// One way of making the call.
+type Variant<'a> = &'a dyn Fn() -> WebhookResponse;
+
 fn main() {
     let body = serde_json::to_vec(&support::response_example("get_webhook", "200")).unwrap();
     let server = LocalServer::start(&body);
@@ -190,11 +193,7 @@ fn main() {
 
     if support::is_bench_run() {
         let (rounds, calls) = (31, 200);
-        let pairs: [(
-            &str,
-            &dyn Fn() -> WebhookResponse,
-            &dyn Fn() -> WebhookResponse,
-        ); 3] = [
+        let pairs: [(&str, Variant, Variant); 3] = [
             ("A = ours, B = raw ureq + serde_json", &ours, &raw_typed),
             (
                 "A = raw ureq + timeout_global(30 s), B = raw ureq",

@@ -473,6 +473,5 @@ async fn raw_posts(total: usize, conns: usize) -> f64 {
     for t in tasks {
         let _ = t.await;
     }
-    let rate = received.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64();
-    rate
+    received.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
 }

@@ -62,6 +62,7 @@ fn main() -> ExitCode {
 }
 
 async fn run(builder: EmulatorBuilder) -> Result<(), cs_webhooks_emulator::Error> {
+    let shutdown = Shutdown::listen();
     let emulator = builder.start().await?;
     let mut lines = vec![
         format!(
@@ -99,29 +100,43 @@ async fn run(builder: EmulatorBuilder) -> Result<(), cs_webhooks_emulator::Error
     }
     let _ = out.flush();
     drop(out);
-    wait_for_signal().await;
+    shutdown.wait().await;
     eprintln!("cs-webhooks-emulator: stopping");
     emulator.shutdown().await
 }
 
-async fn wait_for_signal() {
+/// Listens for Ctrl-C and SIGTERM from the moment it is made (so a signal
+/// sent right after the ready line is not lost).
+struct Shutdown {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Shutdown {
+    fn listen() -> Shutdown {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signals = signal(SignalKind::interrupt())
+                .and_then(|int| Ok((int, signal(SignalKind::terminate())?)))
+                .ok();
+            Shutdown { signals }
+        }
+        #[cfg(not(unix))]
+        {
+            Shutdown {}
         }
     }
-    #[cfg(not(unix))]
-    {
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut int, mut term)) = self.signals {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
         let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -781,8 +781,9 @@ async fn executions_filter_page_retry_and_logs() {
 
 #[tokio::test]
 async fn logs_older_than_the_retention_are_not_returned() {
+    let retention = Duration::from_secs(2);
     let emulator = common::builder()
-        .log_retention(Duration::from_millis(300))
+        .log_retention(retention)
         .start()
         .await
         .unwrap();
@@ -791,6 +792,7 @@ async fn logs_older_than_the_retention_are_not_returned() {
     let uid = api
         .create(webhook("Old", &receiver.url("/"), &["assets.create"]))
         .await;
+    let fired_at = tokio::time::Instant::now();
     let fired = api
         .fire(json!({"module": "asset", "event": "create", "data": {"asset": {"uid": "a1"}}}))
         .await;
@@ -800,7 +802,10 @@ async fn logs_older_than_the_retention_are_not_returned() {
         .to_owned();
     settle(&emulator).await;
     assert_eq!(api.executions(&uid).await.len(), 1);
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    let log = api.get(&format!("/webhooks/{execution}/logs")).await;
+    assert_eq!(log.status, 200);
+    // Once the execution is older than the retention, it is gone.
+    tokio::time::sleep_until(fired_at + retention + Duration::from_millis(200)).await;
     assert_eq!(api.executions(&uid).await.len(), 0);
     assert_error(
         &api.get(&format!("/webhooks/{execution}/logs")).await,

@@ -34,8 +34,8 @@ fn verify_rsa_pss(pem: &str, body: &[u8], header: &str) -> bool {
 /// Verifies with the openssl command line as well, when it is installed: an
 /// implementation that shares no code with the emulator.
 fn verify_with_openssl(pem: &str, body: &[u8], header: &str) -> Option<bool> {
-    let dir = common::temp_path("openssl");
-    let dir = dir.parent()?.to_path_buf();
+    let temp = common::TempDir::new();
+    let dir = temp.join("");
     let pkcs1 = dir.join("pub1.pem");
     let spki = dir.join("pub.pem");
     std::fs::write(&pkcs1, pem).ok()?;

@@ -17,7 +17,8 @@ const WAIT: Duration = Duration::from_secs(30);
 
 #[tokio::test]
 async fn a_restart_keeps_webhooks_executions_stacks_and_key() {
-    let data = common::temp_path("state.db");
+    let dir = common::TempDir::new();
+    let data = dir.join("state.db");
     let receiver = Receiver::start().await;
     let first = common::builder().data_file(&data).start().await.unwrap();
     let key = first.signing_key().public_key_pem().to_owned();
@@ -49,7 +50,8 @@ async fn a_restart_keeps_webhooks_executions_stacks_and_key() {
 
 #[tokio::test]
 async fn a_second_emulator_cannot_open_the_same_data_file() {
-    let data = common::temp_path("locked.db");
+    let dir = common::TempDir::new();
+    let data = dir.join("locked.db");
     let first = common::builder().data_file(&data).start().await.unwrap();
     let second = common::builder().data_file(&data).start().await;
     assert!(matches!(second, Err(Error::Store(_))), "{second:?}");
@@ -115,11 +117,13 @@ impl Drop for Process {
 
 #[tokio::test]
 async fn a_scheduled_retry_survives_kill_9_and_runs_once() {
-    let data = common::temp_path("kill.db");
+    let dir = common::TempDir::new();
+    let data = dir.join("kill.db");
     let receiver = Receiver::start().await;
     receiver.script(&[(500, "first attempt fails")]);
-    // Scale 0.4: the first retry is due 2 s after the failure.
-    let process = Process::start(&data, "0.4");
+    // Scale 0.6: the first retry is due 3 s after the failure, time enough
+    // to kill the emulator before it runs.
+    let process = Process::start(&data, "0.6");
     let api = process.api();
     let mut w = webhook("Retry me", &receiver.url("/hook"), &["assets.create"]);
     w["retry_policy"] = json!("automatic");
@@ -136,7 +140,7 @@ async fn a_scheduled_retry_survives_kill_9_and_runs_once() {
     process.kill();
     assert_eq!(receiver.count(), 1);
 
-    let process = Process::start(&data, "0.4");
+    let process = Process::start(&data, "0.6");
     let api = process.api();
     wait_for("the retry after the restart", WAIT, || async {
         api.executions(&uid)
@@ -163,7 +167,8 @@ async fn a_scheduled_retry_survives_kill_9_and_runs_once() {
 #[tokio::test]
 async fn a_burst_interrupted_by_kill_9_is_neither_lost_nor_doubled() {
     const EVENTS: usize = 150;
-    let data = common::temp_path("burst.db");
+    let dir = common::TempDir::new();
+    let data = dir.join("burst.db");
     let receiver = Receiver::start().await;
     // Slow answers keep deliveries queued and in flight when the kill comes.
     receiver.delay(Duration::from_secs(1));
@@ -249,4 +254,62 @@ async fn a_burst_interrupted_by_kill_9_is_neither_lost_nor_doubled() {
         "the kill came before the burst was delivered ({before} of {EVENTS})"
     );
     drop(process);
+}
+
+#[test]
+fn the_binary_explains_its_flags_and_stops_cleanly_on_sigterm() {
+    let bin = env!("CARGO_BIN_EXE_cs-webhooks-emulator");
+    let help = Command::new(bin).arg("--help").output().unwrap();
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    for flag in [
+        "--listen",
+        "--stack",
+        "--hmac-secret",
+        "--data",
+        "--time-scale",
+        "--allow-remote-targets",
+    ] {
+        assert!(text.contains(flag), "{flag} in --help");
+    }
+    let bad = Command::new(bin)
+        .arg("--stack")
+        .arg("no-equals")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("API_KEY=VALUE"));
+
+    // No stack given: a demo stack is made and printed.
+    let mut child = Command::new(bin)
+        .args(["--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    while !printed.contains("demo stack:") {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        printed.push_str(&line);
+    }
+    assert!(
+        printed.contains("API base URL http://127.0.0.1:"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("api_key=blt") && printed.contains("authorization=cs"),
+        "{printed}"
+    );
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "a clean exit on SIGTERM: {status:?}");
 }

@@ -227,7 +227,7 @@ impl std::fmt::Display for AbResult {
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
-    if values.len() % 2 == 0 {
+    if values.len().is_multiple_of(2) {
         (values[mid - 1] + values[mid]) / 2.0
     } else {
         values[mid]
@@ -257,7 +257,7 @@ pub fn interleaved(
     };
     let mut samples: [Vec<f64>; 6] = Default::default();
     for round in 0..rounds {
-        let (ta, tb) = if round % 2 == 0 {
+        let (ta, tb) = if round.is_multiple_of(2) {
             let ta = time(&mut a);
             (ta, time(&mut b))
         } else {

@@ -5,7 +5,10 @@
 //! it; no attempt runs twice. An attempt is claimed (committed) before it is
 //! sent; one that was claimed but never recorded, because the process died, is
 //! recorded on the next start as failed with code `EINTERRUPTED` (it may or may
-//! not have reached the destination) and the retry policy decides what follows.
+//! not have reached the destination); the retry policy decides what follows, and
+//! the circuit breaker does not count it (it says nothing about the destination).
+//! Finished attempts are written in groups (see `recorder`), one transaction for
+//! all the attempts that finish while the previous one is being written.
 
 pub mod attempt;
 pub mod oauth;

@@ -299,64 +299,98 @@ impl ConfigBuilder {
     }
 }
 
-/// Gives a transport crate's client builder every [`ConfigBuilder`] setter.
-/// The builder must have `fn with(self, impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Self`.
-#[macro_export]
-macro_rules! forward_config_setters {
-    ($builder:ty) => {
-        impl $builder {
-            /// The Contentstack region (default NA). Ignored when `base_url` is set.
-            pub fn region(self, region: $crate::model::Region) -> Self {
-                self.with(|c| c.region(region))
-            }
-            /// Any other base URL, e.g. the emulator's `http://127.0.0.1:4010/v3`.
-            pub fn base_url(self, base_url: impl Into<String>) -> Self {
-                self.with(|c| c.base_url(base_url))
-            }
-            /// The stack's API key (the `api_key` header).
-            pub fn api_key(self, api_key: impl Into<$crate::model::Secret>) -> Self {
-                self.with(|c| c.api_key(api_key))
-            }
-            /// Authenticate with a management token (`authorization: <token>`).
-            pub fn management_token(self, token: impl Into<$crate::model::Secret>) -> Self {
-                self.with(|c| c.management_token(token))
-            }
-            /// Authenticate with an OAuth access token (`authorization: Bearer <token>`).
-            pub fn oauth_token(self, token: impl Into<$crate::model::Secret>) -> Self {
-                self.with(|c| c.oauth_token(token))
-            }
-            /// Authenticate with a user session token (`authtoken: <token>`).
-            pub fn authtoken(self, token: impl Into<$crate::model::Secret>) -> Self {
-                self.with(|c| c.authtoken(token))
-            }
-            /// The default branch for every call (the `branch` header).
-            pub fn branch(self, branch: impl Into<String>) -> Self {
-                self.with(|c| c.branch(branch))
-            }
-            /// The `User-Agent` header.
-            pub fn user_agent(self, user_agent: impl Into<String>) -> Self {
-                self.with(|c| c.user_agent(user_agent))
-            }
-            /// The connect timeout (default 10 s).
-            pub fn connect_timeout(self, timeout: ::std::time::Duration) -> Self {
-                self.with(|c| c.connect_timeout(timeout))
-            }
-            /// The timeout of one attempt (default 30 s).
-            pub fn attempt_timeout(self, timeout: ::std::time::Duration) -> Self {
-                self.with(|c| c.attempt_timeout(timeout))
-            }
-            /// The timeout of a whole operation, retries included (default 2 min).
-            pub fn total_timeout(self, timeout: ::std::time::Duration) -> Self {
-                self.with(|c| c.total_timeout(timeout))
-            }
-            /// The retry policy.
-            pub fn retry_policy(self, retry: $crate::RetryPolicy) -> Self {
-                self.with(|c| c.retry_policy(retry))
-            }
-            /// Limit the client to `per_second` requests a second (off by default).
-            pub fn rate_limit(self, per_second: f64) -> Self {
-                self.with(|c| c.rate_limit(per_second))
-            }
+/// A client that can be built from a [`Config`]: what a transport crate's
+/// `Client` implements so that [`ClientBuilder`] can finish it.
+pub trait FromConfig: Sized {
+    /// Builds the client (its transport, from the config's timeouts).
+    fn from_config(config: Config) -> Result<Self, Error>;
+}
+
+/// Configures a client of a transport crate (`cs_webhooks_blocking::Client::builder()`,
+/// `cs_webhooks_async::Client::builder()`): every [`ConfigBuilder`] setting, then
+/// [`build`](Self::build).
+#[derive(Debug, Clone)]
+pub struct ClientBuilder<C> {
+    config: ConfigBuilder,
+    client: std::marker::PhantomData<fn() -> C>,
+}
+
+impl<C> Default for ClientBuilder<C> {
+    fn default() -> Self {
+        ClientBuilder {
+            config: ConfigBuilder::default(),
+            client: std::marker::PhantomData,
         }
-    };
+    }
+}
+
+impl<C: FromConfig> ClientBuilder<C> {
+    /// Starts with the defaults (NA region, no credentials).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Applies any [`ConfigBuilder`] setting.
+    pub fn with(mut self, f: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Self {
+        self.config = f(self.config);
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<C, Error> {
+        C::from_config(self.config.build()?)
+    }
+
+    /// The Contentstack region (default NA). Ignored when `base_url` is set.
+    pub fn region(self, region: Region) -> Self {
+        self.with(|c| c.region(region))
+    }
+    /// Any other base URL, e.g. the emulator's `http://127.0.0.1:4010/v3`.
+    pub fn base_url(self, base_url: impl Into<String>) -> Self {
+        self.with(|c| c.base_url(base_url))
+    }
+    /// The stack's API key (the `api_key` header).
+    pub fn api_key(self, api_key: impl Into<Secret>) -> Self {
+        self.with(|c| c.api_key(api_key))
+    }
+    /// Authenticate with a management token (`authorization: <token>`).
+    pub fn management_token(self, token: impl Into<Secret>) -> Self {
+        self.with(|c| c.management_token(token))
+    }
+    /// Authenticate with an OAuth access token (`authorization: Bearer <token>`).
+    pub fn oauth_token(self, token: impl Into<Secret>) -> Self {
+        self.with(|c| c.oauth_token(token))
+    }
+    /// Authenticate with a user session token (`authtoken: <token>`).
+    pub fn authtoken(self, token: impl Into<Secret>) -> Self {
+        self.with(|c| c.authtoken(token))
+    }
+    /// The default branch for every call (the `branch` header).
+    pub fn branch(self, branch: impl Into<String>) -> Self {
+        self.with(|c| c.branch(branch))
+    }
+    /// The `User-Agent` header.
+    pub fn user_agent(self, user_agent: impl Into<String>) -> Self {
+        self.with(|c| c.user_agent(user_agent))
+    }
+    /// The connect timeout (default 10 s).
+    pub fn connect_timeout(self, timeout: Duration) -> Self {
+        self.with(|c| c.connect_timeout(timeout))
+    }
+    /// The timeout of one attempt (default 30 s).
+    pub fn attempt_timeout(self, timeout: Duration) -> Self {
+        self.with(|c| c.attempt_timeout(timeout))
+    }
+    /// The timeout of a whole operation, retries included (default 2 min).
+    pub fn total_timeout(self, timeout: Duration) -> Self {
+        self.with(|c| c.total_timeout(timeout))
+    }
+    /// The retry policy.
+    pub fn retry_policy(self, retry: RetryPolicy) -> Self {
+        self.with(|c| c.retry_policy(retry))
+    }
+    /// Limit the client to `per_second` requests a second (off by default).
+    pub fn rate_limit(self, per_second: f64) -> Self {
+        self.with(|c| c.rate_limit(per_second))
+    }
 }

@@ -41,7 +41,9 @@ pub mod retry;
 mod transport;
 
 pub use client::{AsyncClient, BlockingClient, Call};
-pub use config::{Auth, Config, ConfigBuilder, DEFAULT_USER_AGENT, Timeouts};
+pub use config::{
+    Auth, ClientBuilder, Config, ConfigBuilder, DEFAULT_USER_AGENT, FromConfig, Timeouts,
+};
 pub use encode::{RequestParts, ToParam, encode_path_segment, encode_query_component};
 pub use error::{ApiError, Error, RateLimit, Sent, TransportError};
 pub use multipart::UploadFile;

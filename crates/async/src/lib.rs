@@ -123,9 +123,7 @@ pub struct Client {
 impl Client {
     /// Starts configuring a client (NA region, no credentials).
     pub fn builder() -> ClientBuilder {
-        ClientBuilder {
-            config: Config::builder(),
-        }
+        ClientBuilder::new()
     }
 
     /// A client for an existing configuration.
@@ -137,6 +135,12 @@ impl Client {
     }
 }
 
+impl FromConfig for Client {
+    fn from_config(config: Config) -> Result<Self, Error> {
+        Client::new(config)
+    }
+}
+
 impl Deref for Client {
     type Target = AsyncClient<ReqwestTransport>;
 
@@ -145,23 +149,5 @@ impl Deref for Client {
     }
 }
 
-/// Configures a [`Client`]; every setting of [`ConfigBuilder`].
-#[derive(Debug, Clone)]
-pub struct ClientBuilder {
-    config: ConfigBuilder,
-}
-
-impl ClientBuilder {
-    /// Applies any [`ConfigBuilder`] setting.
-    pub fn with(mut self, f: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Self {
-        self.config = f(self.config);
-        self
-    }
-
-    /// Checks the configuration and builds the client.
-    pub fn build(self) -> Result<Client, Error> {
-        Client::new(self.config.build()?)
-    }
-}
-
-cs_webhooks_api::forward_config_setters!(ClientBuilder);
+/// Configures a [`Client`]: every setting of [`ConfigBuilder`], then `build()`.
+pub type ClientBuilder = cs_webhooks_api::ClientBuilder<Client>;

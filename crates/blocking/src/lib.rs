@@ -113,9 +113,7 @@ pub struct Client {
 impl Client {
     /// Starts configuring a client (NA region, no credentials).
     pub fn builder() -> ClientBuilder {
-        ClientBuilder {
-            config: Config::builder(),
-        }
+        ClientBuilder::new()
     }
 
     /// A client for an existing configuration.
@@ -127,6 +125,12 @@ impl Client {
     }
 }
 
+impl FromConfig for Client {
+    fn from_config(config: Config) -> Result<Self, Error> {
+        Ok(Client::new(config))
+    }
+}
+
 impl Deref for Client {
     type Target = BlockingClient<UreqTransport>;
 
@@ -135,24 +139,5 @@ impl Deref for Client {
     }
 }
 
-/// Configures a [`Client`]; every setting of [`ConfigBuilder`].
-#[derive(Debug, Clone)]
-pub struct ClientBuilder {
-    config: ConfigBuilder,
-}
-
-impl ClientBuilder {
-    /// Applies any [`ConfigBuilder`] setting, e.g.
-    /// `.with(|c| c.retry_policy(RetryPolicy::never()))`.
-    pub fn with(mut self, f: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Self {
-        self.config = f(self.config);
-        self
-    }
-
-    /// Checks the configuration and builds the client.
-    pub fn build(self) -> Result<Client, Error> {
-        Ok(Client::new(self.config.build()?))
-    }
-}
-
-cs_webhooks_api::forward_config_setters!(ClientBuilder);
+/// Configures a [`Client`]: every setting of [`ConfigBuilder`], then `build()`.
+pub type ClientBuilder = cs_webhooks_api::ClientBuilder<Client>;

@@ -96,9 +96,13 @@ impl<'c> Attempts<'c> {
         let outcome = match &result {
             Ok(response) => {
                 self.sent = Sent::Maybe;
-                let retry_after =
-                    rate_limit_headers(response.headers(), std::time::SystemTime::now())
-                        .retry_after;
+                // Only a 429 waits for `Retry-After`: skip the parsing on success.
+                let retry_after = (response.status() == http::StatusCode::TOO_MANY_REQUESTS)
+                    .then(|| {
+                        rate_limit_headers(response.headers(), std::time::SystemTime::now())
+                            .retry_after
+                    })
+                    .flatten();
                 tracing::debug!(
                     attempt = self.attempt,
                     status = response.status().as_u16(),

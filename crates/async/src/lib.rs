@@ -92,16 +92,17 @@ impl AsyncTransport for ReqwestTransport {
         let mut request = reqwest::Request::try_from(request)
             .map_err(|e| TransportError::connect(format!("invalid request: {e}")).with_source(e))?;
         *request.timeout_mut() = timeout;
-        let response = self
+        let mut response = self
             .client
             .execute(request)
             .await
             .map_err(transport_error)?;
         let status = response.status();
         let version = response.version();
-        let headers = response.headers().clone();
+        let headers = std::mem::take(response.headers_mut());
         let body = response.bytes().await.map_err(transport_error)?;
-        let mut out = http::Response::new(body.to_vec());
+        // No copy when the buffer is not shared.
+        let mut out = http::Response::new(Vec::from(body));
         *out.status_mut() = status;
         *out.version_mut() = version;
         *out.headers_mut() = headers;

@@ -8,6 +8,10 @@
 //!
 //! `cargo bench -p cs-webhooks-blocking --bench overhead`
 //!
+//! The bench pins itself (client, runtime and server threads) to one CPU,
+//! so a call's wall time is the CPU work of both ends; see
+//! `support::pin_to_one_cpu`.
+//!
 //! Besides criterion's figures it prints interleaved A/B ratios (the two
 //! sides alternate in short rounds, so load drifts on a shared machine hit
 //! both alike; in wall and in process CPU time) and the connections the
@@ -63,6 +67,11 @@ impl Resolver for IpLiteralResolver {
 type Variant<'a> = &'a dyn Fn() -> WebhookResponse;
 
 fn main() {
+    // One CPU for client and server threads: see `support::pin_to_one_cpu`.
+    match support::pin_to_one_cpu() {
+        Some(cpu) => println!("pinned to CPU {cpu}"),
+        None => println!("could not pin to one CPU; figures will be noisier"),
+    }
     let body = serde_json::to_vec(&support::response_example("get_webhook", "200")).unwrap();
     let server = LocalServer::start(&body);
     let url = server.get_webhook_url();
@@ -217,7 +226,7 @@ fn main() {
                     black_box(b());
                 },
             );
-            println!("interleaved get_webhook, {name}: {ab}");
+            println!("interleaved, one iteration = one get_webhook call, {name}: {ab}");
         }
         let ab = support::interleaved(
             rounds,
@@ -229,7 +238,9 @@ fn main() {
                 black_box(raw_bytes());
             },
         );
-        println!("interleaved get_webhook, A = ours, B = raw ureq bytes only: {ab}");
+        println!(
+            "interleaved, one iteration = one get_webhook call, A = ours, B = raw ureq bytes only: {ab}"
+        );
     }
     println!(
         "server: {} requests on {} TCP connections",

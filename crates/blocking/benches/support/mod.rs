@@ -167,6 +167,33 @@ pub fn is_bench_run() -> bool {
     has("--bench") && !has("--test") && !has("--list") && !has("--profile-time")
 }
 
+/// Pins the calling thread, and so every thread it starts afterwards, to the
+/// last CPU it may run on; returns that CPU. Call first thing in `main`.
+///
+/// With client and server threads on one CPU a call's wall time is the CPU
+/// work of both sides. Unpinned, the scheduler puts each connection's
+/// server thread on the client's CPU or on the other one, and a cross-CPU
+/// wake-up on this VM costs so much (a call takes ~25 µs or ~100 µs
+/// depending on placement, for the same code) that it hides the client's
+/// own cost and makes two connections incomparable.
+pub fn pin_to_one_cpu() -> Option<usize> {
+    // SAFETY: plain libc calls on zero-initialised, correctly sized cpu_set_t
+    // values owned by this function.
+    unsafe {
+        let mut allowed: libc::cpu_set_t = std::mem::zeroed();
+        let size = std::mem::size_of::<libc::cpu_set_t>();
+        if libc::sched_getaffinity(0, size, &mut allowed) != 0 {
+            return None;
+        }
+        let cpu = (0..libc::CPU_SETSIZE as usize)
+            .rev()
+            .find(|&cpu| libc::CPU_ISSET(cpu, &allowed))?;
+        let mut one: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut one);
+        (libc::sched_setaffinity(0, size, &one) == 0).then_some(cpu)
+    }
+}
+
 /// The CPU time of the whole process so far (every thread, the server's and
 /// exited ones included): unlike wall time, it does not grow while other
 /// work on a shared machine holds the cores.
@@ -183,9 +210,9 @@ pub fn process_cpu_time() -> Duration {
 
 /// One side's medians in an interleaved A/B measurement.
 pub struct Side {
-    /// Median wall time per call.
+    /// Median wall time per iteration.
     pub wall: Duration,
-    /// Median process CPU time per call (client, runtime and server threads).
+    /// Median process CPU time per iteration (client, runtime and server threads).
     pub cpu: Duration,
 }
 
@@ -201,7 +228,7 @@ pub struct AbResult {
     pub cpu_ratio: f64,
     /// Rounds run.
     pub rounds: usize,
-    /// Calls of each side per round.
+    /// Iterations of each side per round.
     pub calls: usize,
 }
 
@@ -211,7 +238,7 @@ impl std::fmt::Display for AbResult {
         write!(
             f,
             "wall: A {:.1} µs, B {:.1} µs, A/B = {:.3}×; CPU: A {:.1} µs, B {:.1} µs, A/B = {:.3}× \
-             (per call; medians of {} rounds of {} calls each, order alternating)",
+             (per iteration; medians of {} rounds of {} iterations each, order alternating)",
             us(self.a.wall),
             us(self.b.wall),
             self.wall_ratio,
@@ -234,7 +261,7 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-/// Times `calls` calls of `a` then of `b` (then `b` before `a` in the next
+/// Times `calls` iterations of `a` then of `b` (then `b` before `a` in the next
 /// round, and so on) for `rounds` rounds, in wall and in process CPU time:
 /// drifts in the machine's load hit both sides alike, which one long run
 /// after the other does not guarantee.

@@ -52,7 +52,8 @@ pub struct Timeouts {
     /// Establishing a connection. Default 10 s.
     pub connect: Option<Duration>,
     /// One attempt, from sending to the end of the response body. Default 30 s
-    /// (what Contentstack's own SDKs use).
+    /// (what Contentstack's own SDKs use). The ureq transport applies it to
+    /// each phase of the attempt (send, wait, read) instead.
     pub attempt: Option<Duration>,
     /// A whole operation, retries and their waits included. Default 2 minutes.
     pub total: Option<Duration>,

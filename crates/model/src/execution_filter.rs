@@ -9,7 +9,6 @@
 use std::fmt;
 use std::ops::RangeInclusive;
 
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
@@ -18,7 +17,8 @@ const STATUS: &str = "status";
 
 /// A filter on execution status codes, serialized as the executions `query` parameter.
 ///
-/// JSON forms written by [`to_json`](Self::to_json) (keys in this order):
+/// JSON forms written by [`to_value`](Self::to_value), and so by
+/// [`to_json`](Self::to_json), `Display` and `Serialize` (keys in this order):
 ///
 /// | filter | JSON |
 /// |---|---|
@@ -228,24 +228,33 @@ impl ExecutionFilter {
         }
     }
 
-    /// The compact JSON document for the `query` parameter (not URL-encoded),
-    /// with a fixed key order so equal filters give equal strings.
-    pub fn to_json(&self) -> String {
-        // Hand-written rather than via serde_json so there is no error path:
-        // every piece is a fixed key or a decimal number.
-        match self.condition {
-            Condition::Any => "{}".to_owned(),
-            Condition::Exact(code) => format!(r#"{{"{STATUS}":"{code}"}}"#),
-            Condition::Range { lower, upper } => {
-                let ops: Vec<String> = lower
+    /// The filter document: the one rendering that [`to_json`](Self::to_json),
+    /// [`Display`](fmt::Display) and [`Serialize`] all write, so they cannot
+    /// drift apart. Codes and bounds are strings, as the API documents them.
+    pub fn to_value(&self) -> Value {
+        let bound = |v: u16| Value::String(v.to_string());
+        let status = match self.condition {
+            Condition::Any => return Value::Object(Map::new()),
+            Condition::Exact(code) => bound(code),
+            Condition::Range { lower, upper } => Value::Object(
+                // Lower bound first. That is also the sorted key order
+                // (`$gt…` < `$lt…`), so the text is the same whether or not
+                // serde_json keeps insertion order.
+                lower
                     .map(|l| (l.operator(), l.value()))
                     .into_iter()
                     .chain(upper.map(|u| (u.operator(), u.value())))
-                    .map(|(op, v)| format!(r#""{op}":"{v}""#))
-                    .collect();
-                format!(r#"{{"{STATUS}":{{{}}}}}"#, ops.join(","))
-            }
-        }
+                    .map(|(op, v)| (op.to_owned(), bound(v)))
+                    .collect(),
+            ),
+        };
+        Value::Object(Map::from_iter([(STATUS.to_owned(), status)]))
+    }
+
+    /// The compact JSON text of [`to_value`](Self::to_value), for the `query`
+    /// parameter (not URL-encoded); equal filters give equal strings.
+    pub fn to_json(&self) -> String {
+        self.to_value().to_string()
     }
 
     /// Parses a `query` document as the API accepts it: `{}`, an exact code
@@ -372,47 +381,16 @@ fn describe(value: &Value) -> String {
 }
 
 impl fmt::Display for ExecutionFilter {
-    /// Writes [`to_json`](ExecutionFilter::to_json).
+    /// Writes [`to_json`](ExecutionFilter::to_json) (always compact, even with `{:#}`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_json())
+        write!(f, "{}", self.to_value())
     }
 }
 
 impl Serialize for ExecutionFilter {
+    /// Writes [`to_value`](ExecutionFilter::to_value).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.condition {
-            Condition::Any => serializer.serialize_map(Some(0))?.end(),
-            Condition::Exact(code) => {
-                let mut map = serializer.serialize_map(Some(1))?;
-                map.serialize_entry(STATUS, &code.to_string())?;
-                map.end()
-            }
-            Condition::Range { lower, upper } => {
-                let mut map = serializer.serialize_map(Some(1))?;
-                map.serialize_entry(STATUS, &Bounds { lower, upper })?;
-                map.end()
-            }
-        }
-    }
-}
-
-/// The operator object of a range, serialized lower bound first.
-struct Bounds {
-    lower: Option<Lower>,
-    upper: Option<Upper>,
-}
-
-impl Serialize for Bounds {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.lower.is_some()) + usize::from(self.upper.is_some());
-        let mut map = serializer.serialize_map(Some(len))?;
-        if let Some(l) = self.lower {
-            map.serialize_entry(l.operator(), &l.value().to_string())?;
-        }
-        if let Some(u) = self.upper {
-            map.serialize_entry(u.operator(), &u.value().to_string())?;
-        }
-        map.end()
+        self.to_value().serialize(serializer)
     }
 }
 

@@ -143,7 +143,7 @@ fn uid_segments(c: &Channel) -> usize {
 
 proptest! {
     #[test]
-    fn matches_for_lists_general_before_specific((scopes, action) in gen_event()) {
+    fn channels_lists_general_before_specific((scopes, action) in gen_event()) {
         let event = match build(&scopes, &action) {
             Ok(event) => event,
             Err(err) => {
@@ -155,7 +155,7 @@ proptest! {
             }
         };
         let n = event.uid_count();
-        let list = Channel::matches_for(&event);
+        let list = event.channels();
         prop_assert!(!list.is_empty());
         prop_assert!(list.len() <= 1 << n);
         prop_assert_eq!(uid_segments(&list[0]), 0, "first must be the fully general one");
@@ -193,7 +193,7 @@ proptest! {
     #[test]
     fn entry_event_matches_sample_shape(ct in "[a-z_]{1,10}", entry in "blt[0-9a-f]{16}") {
         let event = FiredEvent::entry(&ct, &entry, cs_webhooks_model::ItemAction::Update).unwrap();
-        let list: Vec<String> = Channel::matches_for(&event).into_iter().map(Channel::into_string).collect();
+        let list: Vec<String> = event.channels().into_iter().map(Channel::into_string).collect();
         prop_assert_eq!(list, vec![
             "content_types.entries.update".to_owned(),
             format!("content_types.{ct}.entries.update"),
@@ -341,7 +341,44 @@ fn bound_json(v: u16, as_string: bool) -> String {
     }
 }
 
+/// Any filter the crate can hold: builder-made ones, plus parsed operator
+/// documents, which also bring the exclusive `$gt`/`$lt` bounds.
+fn any_filter() -> impl Strategy<Value = ExecutionFilter> {
+    let bound = || prop::option::of((any::<bool>(), any::<u16>(), any::<bool>()));
+    prop_oneof![
+        built_filter().prop_map(|(filter, _)| filter),
+        (bound(), bound()).prop_filter_map(
+            "an operator object needs at least one operator",
+            |(lower, upper)| {
+                let lower = lower.map(|(inclusive, v, as_string)| {
+                    let op = if inclusive { "$gte" } else { "$gt" };
+                    format!("\"{op}\":{}", bound_json(v, as_string))
+                });
+                let upper = upper.map(|(inclusive, v, as_string)| {
+                    let op = if inclusive { "$lte" } else { "$lt" };
+                    format!("\"{op}\":{}", bound_json(v, as_string))
+                });
+                let ops: Vec<String> = lower.into_iter().chain(upper).collect();
+                ExecutionFilter::from_json(&format!("{{\"status\":{{{}}}}}", ops.join(","))).ok()
+            }
+        ),
+    ]
+}
+
 proptest! {
+    #[test]
+    fn filter_renderings_agree(filter in any_filter()) {
+        let value = filter.to_value();
+        let json = filter.to_json();
+        prop_assert_eq!(&json, &value.to_string());
+        prop_assert_eq!(&filter.to_string(), &json);
+        prop_assert_eq!(&format!("{filter:#}"), &json);
+        prop_assert_eq!(&serde_json::to_string(&filter).unwrap(), &json);
+        prop_assert_eq!(&serde_json::to_value(filter).unwrap(), &value);
+        prop_assert_eq!(ExecutionFilter::from_value(&value).unwrap(), filter);
+        prop_assert_eq!(ExecutionFilter::from_json(&json).unwrap(), filter);
+    }
+
     #[test]
     fn filter_json_round_trips_and_matches_its_range(
         (filter, pred) in built_filter(),

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use cs_webhooks_api::model::{ExecutionFilter, WebhookInput, WebhookRequest};
-use cs_webhooks_api::{Error, RetryPolicy, Sent, UploadFile};
+use cs_webhooks_api::{ConfigBuilder, Error, RetryConfig, Sent, UploadFile};
 use cs_webhooks_tests::server::{Recorded, Reply, TestServer};
 use cs_webhooks_tests::{request_example, response_example};
 use serde_json::{Value, json};
@@ -15,36 +15,36 @@ use serde_json::{Value, json};
 const API_KEY: &str = "blt-api-key-1";
 const TOKEN: &str = "mgmt-token-SECRET";
 
-fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(20),
-        ..RetryPolicy::default()
-    }
+fn fast_retries() -> RetryConfig {
+    RetryConfig::default()
+        .with_max_attempts(3)
+        .with_base_delay(Duration::from_millis(5))
+        .with_max_delay(Duration::from_millis(20))
 }
 
 fn blocking(
     server: &TestServer,
-    f: impl FnOnce(cs_webhooks_blocking::ClientBuilder) -> cs_webhooks_blocking::ClientBuilder,
+    f: impl FnOnce(
+        ConfigBuilder<cs_webhooks_blocking::Client>,
+    ) -> ConfigBuilder<cs_webhooks_blocking::Client>,
 ) -> cs_webhooks_blocking::Client {
     let builder = cs_webhooks_blocking::Client::builder()
         .base_url(server.base_url())
         .api_key(API_KEY)
         .management_token(TOKEN)
-        .retry_policy(fast_retries());
+        .retry(fast_retries());
     f(builder).build().expect("blocking client")
 }
 
 fn asynchronous(
     server: &TestServer,
-    f: impl FnOnce(cs_webhooks_async::ClientBuilder) -> cs_webhooks_async::ClientBuilder,
+    f: impl FnOnce(ConfigBuilder<cs_webhooks_async::Client>) -> ConfigBuilder<cs_webhooks_async::Client>,
 ) -> cs_webhooks_async::Client {
     let builder = cs_webhooks_async::Client::builder()
         .base_url(server.base_url())
         .api_key(API_KEY)
         .management_token(TOKEN)
-        .retry_policy(fast_retries());
+        .retry(fast_retries());
     f(builder).build().expect("async client")
 }
 
@@ -65,12 +65,12 @@ macro_rules! both {
     ($server:expr, config = |$b:ident| $conf:expr, |$c:ident| $call:expr) => {{
         let blocking_client = blocking(&$server, |$b| $conf);
         let from_blocking = {
-            let $c = &*blocking_client;
+            let $c = &blocking_client;
             $call.send()
         };
         let async_client = asynchronous(&$server, |$b| $conf);
         let from_async = runtime().block_on(async {
-            let $c = &*async_client;
+            let $c = &async_client;
             $call.send().await
         });
         (from_blocking, from_async)
@@ -411,11 +411,8 @@ fn error_statuses_map_to_api_errors_with_their_body() {
             .with_header("x-ratelimit-limit", "10")
             .with_header("x-ratelimit-remaining", "0");
         let server = TestServer::always(reply);
-        let (b, a) = both!(
-            server,
-            config = |b| b.retry_policy(RetryPolicy::never()),
-            |c| c.get_webhook("x")
-        );
+        let (b, a) = both!(server, config = |b| b.retry(RetryConfig::never()), |c| c
+            .get_webhook("x"));
         for error in [b.unwrap_err(), a.unwrap_err()] {
             let api = error
                 .api_error()
@@ -573,7 +570,7 @@ fn a_post_that_cannot_connect_is_retried_because_it_was_not_sent() {
     let client = cs_webhooks_blocking::Client::builder()
         .base_url(&base)
         .api_key(API_KEY)
-        .retry_policy(fast_retries())
+        .retry(fast_retries())
         .build()
         .expect("client");
     let error = client.retry_execution("exec").send().unwrap_err();
@@ -584,7 +581,7 @@ fn a_post_that_cannot_connect_is_retried_because_it_was_not_sent() {
     let client = cs_webhooks_async::Client::builder()
         .base_url(&base)
         .api_key(API_KEY)
-        .retry_policy(fast_retries())
+        .retry(fast_retries())
         .build()
         .expect("client");
     let error = runtime()
@@ -607,7 +604,7 @@ fn attempt_timeouts_fire() {
         server,
         config = |b| b
             .attempt_timeout(Duration::from_millis(200))
-            .retry_policy(RetryPolicy::never()),
+            .retry(RetryConfig::never()),
         |c| c.get_webhook("x")
     );
     for error in [b.unwrap_err(), a.unwrap_err()] {
@@ -626,16 +623,14 @@ fn attempt_timeouts_fire() {
 #[test]
 fn the_total_timeout_bounds_retries() {
     let server = TestServer::always(Reply::json(503, &json!({})));
-    let policy = RetryPolicy {
-        max_attempts: 100,
-        base_delay: Duration::from_millis(50),
-        max_delay: Duration::from_millis(50),
-        ..RetryPolicy::default()
-    };
+    let policy = RetryConfig::default()
+        .with_max_attempts(100)
+        .with_base_delay(Duration::from_millis(50))
+        .with_max_delay(Duration::from_millis(50));
     let (b, a) = both!(
         server,
         config = |b| b
-            .retry_policy(policy.clone())
+            .retry(policy.clone())
             .total_timeout(Duration::from_millis(300)),
         |c| c.get_webhook("x")
     );

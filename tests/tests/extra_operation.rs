@@ -47,7 +47,7 @@ pub async fn asynchronous<T: AsyncTransport>(client: &AsyncClient<T>) -> Result<
     client.ping_webhook("cs-uid").loud(true).times(3).send().await
 }
 
-pub const ID: &str = cs_webhooks_api::PingWebhook::ID;
+pub const ID: &str = cs_webhooks_api::operations::PingWebhook::ID;
 "#;
 
 fn workspace_root() -> PathBuf {

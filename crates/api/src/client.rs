@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 use tracing::Instrument as _;
 
 use crate::error::{Sent, TransportError};
-use crate::retry::{AttemptOutcome, Decision, decide, jitter_sample, rate_limit_headers};
-use crate::{AsyncTransport, BlockingTransport, Config, Error, Operation};
+use crate::random::unit_sample;
+use crate::retry::{AttemptOutcome, Decision, decide, rate_limit_headers};
+use crate::transport::TransportFromConfig;
+use crate::{AsyncTransport, BlockingTransport, Config, ConfigBuilder, Error, Operation};
 
 /// Spaces requests `1 / rate` seconds apart (off unless configured).
 #[derive(Debug)]
@@ -82,6 +84,7 @@ impl<'c> Attempts<'c> {
                 message: "the operation's total timeout elapsed".into(),
                 sent: self.sent,
                 attempts: self.attempt,
+                source: None,
             });
         }
         self.attempt += 1;
@@ -122,11 +125,11 @@ impl<'c> Attempts<'c> {
             }
         };
         let decision = decide(
-            self.config.retry_policy(),
+            self.config.retry(),
             &self.method,
             self.attempt,
             outcome,
-            jitter_sample(),
+            unit_sample(),
         );
         if let Decision::RetryAfter(wait) = decision {
             let within_total = match self.config.timeouts().total {
@@ -145,9 +148,10 @@ impl<'c> Attempts<'c> {
         Step::Done(result.map_err(|source| {
             if source.timed_out {
                 Error::Timeout {
-                    message: source.message,
+                    message: source.message.clone(),
                     sent: source.sent,
                     attempts: self.attempt,
+                    source: Some(source),
                 }
             } else {
                 Error::Transport {
@@ -169,8 +173,9 @@ fn span<O: Operation>(operation: &O) -> tracing::Span {
     tracing::debug_span!("cs_webhooks", operation = O::ID, method = %operation.method())
 }
 
-/// The async client, generic over its transport. Every operation is a method
-/// (generated); `cs-webhooks-async` provides a ready one on reqwest.
+/// The async client, generic over its transport. Every operation of the API
+/// is a method (generated from the spec). `cs_webhooks_async::Client` is this
+/// client on reqwest; [`with_transport`](Self::with_transport) takes any other.
 #[derive(Debug, Clone)]
 pub struct AsyncClient<T> {
     config: Arc<Config>,
@@ -178,9 +183,18 @@ pub struct AsyncClient<T> {
     limiter: Option<Arc<RateLimiter>>,
 }
 
+impl<T: AsyncTransport + TransportFromConfig> AsyncClient<T> {
+    /// Starts configuring a client on this transport (NA region, no
+    /// credentials); `build()` sets up the transport from the settings.
+    pub fn builder() -> ConfigBuilder<Self> {
+        ConfigBuilder::default()
+    }
+}
+
 impl<T: AsyncTransport> AsyncClient<T> {
-    /// A client sending through `transport`.
-    pub fn new(config: Config, transport: T) -> Self {
+    /// A client sending through `transport`, which you set up (a closure is
+    /// a transport too). [`builder`](Self::builder) is the common way.
+    pub fn with_transport(config: Config, transport: T) -> Self {
         AsyncClient {
             limiter: limiter(&config),
             config: Arc::new(config),
@@ -199,7 +213,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
     }
 
     /// Runs an operation: builds it, sends it with retries, decodes the answer.
-    pub async fn execute<O: Operation>(&self, operation: &O) -> Result<O::Output, Error> {
+    pub(crate) async fn execute<O: Operation>(&self, operation: &O) -> Result<O::Output, Error> {
         let span = span(operation);
         async {
             let request = operation.build(&self.config)?;
@@ -224,8 +238,10 @@ impl<T: AsyncTransport> AsyncClient<T> {
     }
 }
 
-/// The blocking client, generic over its transport. Every operation is a
-/// method (generated); `cs-webhooks-blocking` provides a ready one on ureq.
+/// The blocking client, generic over its transport. Every operation of the
+/// API is a method (generated from the spec). `cs_webhooks_blocking::Client`
+/// is this client on ureq; [`with_transport`](Self::with_transport) takes any
+/// other, a closure included.
 #[derive(Debug, Clone)]
 pub struct BlockingClient<T> {
     config: Arc<Config>,
@@ -233,9 +249,18 @@ pub struct BlockingClient<T> {
     limiter: Option<Arc<RateLimiter>>,
 }
 
+impl<T: BlockingTransport + TransportFromConfig> BlockingClient<T> {
+    /// Starts configuring a client on this transport (NA region, no
+    /// credentials); `build()` sets up the transport from the settings.
+    pub fn builder() -> ConfigBuilder<Self> {
+        ConfigBuilder::default()
+    }
+}
+
 impl<T: BlockingTransport> BlockingClient<T> {
-    /// A client sending through `transport`.
-    pub fn new(config: Config, transport: T) -> Self {
+    /// A client sending through `transport`, which you set up (a closure is
+    /// a transport too). [`builder`](Self::builder) is the common way.
+    pub fn with_transport(config: Config, transport: T) -> Self {
         BlockingClient {
             limiter: limiter(&config),
             config: Arc::new(config),
@@ -254,7 +279,7 @@ impl<T: BlockingTransport> BlockingClient<T> {
     }
 
     /// Runs an operation: builds it, sends it with retries, decodes the answer.
-    pub fn execute<O: Operation>(&self, operation: &O) -> Result<O::Output, Error> {
+    pub(crate) fn execute<O: Operation>(&self, operation: &O) -> Result<O::Output, Error> {
         let _span = span(operation).entered();
         let request = operation.build(&self.config)?;
         let mut attempts = Attempts::new(&self.config, operation.method());
@@ -276,7 +301,8 @@ impl<T: BlockingTransport> BlockingClient<T> {
 }
 
 /// A call of one operation on one client: set optional parameters with the
-/// generated setters, then `.send()` (awaited on the async client).
+/// generated setters, then `.send()` (awaited on the async client). A list
+/// operation's call also has `.items()`, every record of every page.
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until sent"]
 pub struct Call<'c, C, O> {

@@ -2,12 +2,13 @@
 //! retries and rate limiting. Built once, shared by every call.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::time::Duration;
 
 use cs_webhooks_model::{Region, Secret};
 
-use crate::Error;
-use crate::retry::RetryPolicy;
+use crate::transport::TransportFromConfig;
+use crate::{AsyncClient, AsyncTransport, BlockingClient, BlockingTransport, Error};
 
 /// The default `User-Agent`.
 pub const DEFAULT_USER_AGENT: &str = concat!("cs-webhooks/", env!("CARGO_PKG_VERSION"));
@@ -47,13 +48,28 @@ impl fmt::Debug for Auth {
 }
 
 /// Timeouts. `None` means no limit.
+///
+/// Both are deadlines: the attempt timeout bounds one attempt from the first
+/// byte sent to the last byte of the response body read; the total timeout
+/// bounds the whole operation, retries and their waits included. Every
+/// transport is given the time left (the smaller of the two) for each attempt.
+///
+/// ```
+/// use std::time::Duration;
+/// use cs_webhooks_api::Timeouts;
+///
+/// let timeouts = Timeouts::default()
+///     .with_attempt(Duration::from_secs(5))
+///     .with_total(None); // no limit on the whole operation
+/// assert_eq!(timeouts.total, None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Timeouts {
     /// Establishing a connection. Default 10 s.
     pub connect: Option<Duration>,
     /// One attempt, from sending to the end of the response body. Default 30 s
-    /// (what Contentstack's own SDKs use). The ureq transport applies it to
-    /// each phase of the attempt (send, wait, read) instead.
+    /// (what Contentstack's own SDKs use).
     pub attempt: Option<Duration>,
     /// A whole operation, retries and their waits included. Default 2 minutes.
     pub total: Option<Duration>,
@@ -69,6 +85,127 @@ impl Default for Timeouts {
     }
 }
 
+impl Timeouts {
+    /// No timeouts at all.
+    pub fn none() -> Self {
+        Timeouts {
+            connect: None,
+            attempt: None,
+            total: None,
+        }
+    }
+
+    /// Sets the connect timeout (`None`: no limit).
+    #[must_use]
+    pub fn with_connect(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.connect = timeout.into();
+        self
+    }
+
+    /// Sets the timeout of one attempt (`None`: no limit).
+    #[must_use]
+    pub fn with_attempt(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.attempt = timeout.into();
+        self
+    }
+
+    /// Sets the timeout of a whole operation (`None`: no limit).
+    #[must_use]
+    pub fn with_total(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.total = timeout.into();
+        self
+    }
+}
+
+/// When and how often to retry (the client's settings; not to be confused
+/// with a webhook's own `retry_policy` field, which is Contentstack's).
+///
+/// Defaults: 4 attempts in all; waits of 500 ms × 2ⁿ capped at 30 s, with
+/// full jitter in the upper half (a wait is between 50% and 100% of the
+/// backoff); a `Retry-After` from the server is honoured up to 60 s.
+///
+/// ```
+/// use std::time::Duration;
+/// use cs_webhooks_api::RetryConfig;
+///
+/// let retry = RetryConfig::default()
+///     .with_max_attempts(6)
+///     .with_max_delay(Duration::from_secs(10));
+/// assert_eq!(retry.max_attempts, 6);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RetryConfig {
+    /// Attempts in all, the first included (1 = never retry).
+    pub max_attempts: u32,
+    /// The first backoff.
+    pub base_delay: Duration,
+    /// The longest backoff.
+    pub max_delay: Duration,
+    /// The longest `Retry-After` honoured; a longer one ends the retries.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        RetryConfig {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryConfig {
+    /// Settings that never retry.
+    pub fn never() -> Self {
+        RetryConfig {
+            max_attempts: 1,
+            ..RetryConfig::default()
+        }
+    }
+
+    /// Sets how many attempts are made in all (at least 1).
+    #[must_use]
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Sets the first backoff.
+    #[must_use]
+    pub fn with_base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// Sets the longest backoff.
+    #[must_use]
+    pub fn with_max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// Sets the longest `Retry-After` honoured.
+    #[must_use]
+    pub fn with_max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
+    }
+
+    /// The backoff before attempt `attempt + 1`, given a jitter sample in `[0, 1)`.
+    pub fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
+        let exponent = attempt.saturating_sub(1).min(30);
+        let full = self
+            .base_delay
+            .saturating_mul(1u32 << exponent)
+            .min(self.max_delay);
+        let jitter = jitter.clamp(0.0, 1.0);
+        full.mul_f64(0.5 + 0.5 * jitter)
+    }
+}
+
 /// Everything a request needs besides its own parameters.
 #[derive(Clone)]
 pub struct Config {
@@ -78,7 +215,7 @@ pub struct Config {
     pub(crate) branch: Option<String>,
     pub(crate) user_agent: String,
     pub(crate) timeouts: Timeouts,
-    pub(crate) retry: RetryPolicy,
+    pub(crate) retry: RetryConfig,
     pub(crate) rate_limit: Option<f64>,
 }
 
@@ -113,13 +250,18 @@ impl Config {
         self.branch.as_deref()
     }
 
+    /// The `User-Agent` sent with every request.
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+
     /// The timeouts.
     pub fn timeouts(&self) -> Timeouts {
         self.timeouts
     }
 
-    /// The retry policy.
-    pub fn retry_policy(&self) -> &RetryPolicy {
+    /// The retry settings.
+    pub fn retry(&self) -> &RetryConfig {
         &self.retry
     }
 
@@ -164,9 +306,12 @@ pub(crate) fn insert_header(
     Ok(())
 }
 
-/// Builds a [`Config`]. Transport crates wrap it in their `Client::builder()`.
-#[derive(Debug, Clone, Default)]
-pub struct ConfigBuilder {
+/// Builds a [`Config`] (`Config::builder()`), or a client directly
+/// (`Client::builder()` of the transport crates): every setting is declared
+/// here once, and `build()` checks them and makes the `Out`.
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ConfigBuilder<Out = Config> {
     base_url: Option<String>,
     region: Region,
     api_key: Option<Secret>,
@@ -174,11 +319,29 @@ pub struct ConfigBuilder {
     branch: Option<String>,
     user_agent: Option<String>,
     timeouts: Timeouts,
-    retry: RetryPolicy,
+    retry: RetryConfig,
     rate_limit: Option<f64>,
+    out: PhantomData<fn() -> Out>,
 }
 
-impl ConfigBuilder {
+impl<Out> Default for ConfigBuilder<Out> {
+    fn default() -> Self {
+        ConfigBuilder {
+            base_url: None,
+            region: Region::default(),
+            api_key: None,
+            auth: None,
+            branch: None,
+            user_agent: None,
+            timeouts: Timeouts::default(),
+            retry: RetryConfig::default(),
+            rate_limit: None,
+            out: PhantomData,
+        }
+    }
+}
+
+impl<Out> ConfigBuilder<Out> {
     /// The Contentstack region (default NA). Ignored when [`base_url`](Self::base_url) is set.
     pub fn region(mut self, region: Region) -> Self {
         self.region = region;
@@ -227,21 +390,22 @@ impl ConfigBuilder {
         self
     }
 
-    /// The connect timeout (default 10 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.timeouts.connect = Some(timeout);
+    /// The connect timeout (default 10 s; `None`: no limit).
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.timeouts.connect = timeout.into();
         self
     }
 
-    /// The timeout of one attempt (default 30 s).
-    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
-        self.timeouts.attempt = Some(timeout);
+    /// The timeout of one attempt (default 30 s; `None`: no limit).
+    pub fn attempt_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.timeouts.attempt = timeout.into();
         self
     }
 
-    /// The timeout of a whole operation, retries included (default 2 min).
-    pub fn total_timeout(mut self, timeout: Duration) -> Self {
-        self.timeouts.total = Some(timeout);
+    /// The timeout of a whole operation, retries included (default 2 min;
+    /// `None`: no limit).
+    pub fn total_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.timeouts.total = timeout.into();
         self
     }
 
@@ -251,8 +415,8 @@ impl ConfigBuilder {
         self
     }
 
-    /// The retry policy (default: [`RetryPolicy::default`]).
-    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+    /// The retry settings (default: [`RetryConfig::default`]).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
         self.retry = retry;
         self
     }
@@ -265,8 +429,8 @@ impl ConfigBuilder {
         self
     }
 
-    /// Checks and returns the configuration.
-    pub fn build(self) -> Result<Config, Error> {
+    /// Checks the settings and returns the configuration.
+    fn build_config(self) -> Result<Config, Error> {
         let base_url = match self.base_url {
             Some(url) => url,
             None => self.region.base_url().to_string(),
@@ -300,98 +464,27 @@ impl ConfigBuilder {
     }
 }
 
-/// A client that can be built from a [`Config`]: what a transport crate's
-/// `Client` implements so that [`ClientBuilder`] can finish it.
-pub trait FromConfig: Sized {
-    /// Builds the client (its transport, from the config's timeouts).
-    fn from_config(config: Config) -> Result<Self, Error>;
-}
-
-/// Configures a client of a transport crate (`cs_webhooks_blocking::Client::builder()`,
-/// `cs_webhooks_async::Client::builder()`): every [`ConfigBuilder`] setting, then
-/// [`build`](Self::build).
-#[derive(Debug, Clone)]
-pub struct ClientBuilder<C> {
-    config: ConfigBuilder,
-    client: std::marker::PhantomData<fn() -> C>,
-}
-
-impl<C> Default for ClientBuilder<C> {
-    fn default() -> Self {
-        ClientBuilder {
-            config: ConfigBuilder::default(),
-            client: std::marker::PhantomData,
-        }
+impl ConfigBuilder<Config> {
+    /// Checks the settings and returns the configuration.
+    pub fn build(self) -> Result<Config, Error> {
+        self.build_config()
     }
 }
 
-impl<C: FromConfig> ClientBuilder<C> {
-    /// Starts with the defaults (NA region, no credentials).
-    pub fn new() -> Self {
-        Self::default()
+impl<T: BlockingTransport + TransportFromConfig> ConfigBuilder<BlockingClient<T>> {
+    /// Checks the settings and builds the client and its transport.
+    pub fn build(self) -> Result<BlockingClient<T>, Error> {
+        let config = self.build_config()?;
+        let transport = T::from_config(&config)?;
+        Ok(BlockingClient::with_transport(config, transport))
     }
+}
 
-    /// Applies any [`ConfigBuilder`] setting.
-    pub fn with(mut self, f: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Self {
-        self.config = f(self.config);
-        self
-    }
-
-    /// Checks the configuration and builds the client.
-    pub fn build(self) -> Result<C, Error> {
-        C::from_config(self.config.build()?)
-    }
-
-    /// The Contentstack region (default NA). Ignored when `base_url` is set.
-    pub fn region(self, region: Region) -> Self {
-        self.with(|c| c.region(region))
-    }
-    /// Any other base URL, e.g. the emulator's `http://127.0.0.1:4010/v3`.
-    pub fn base_url(self, base_url: impl Into<String>) -> Self {
-        self.with(|c| c.base_url(base_url))
-    }
-    /// The stack's API key (the `api_key` header).
-    pub fn api_key(self, api_key: impl Into<Secret>) -> Self {
-        self.with(|c| c.api_key(api_key))
-    }
-    /// Authenticate with a management token (`authorization: <token>`).
-    pub fn management_token(self, token: impl Into<Secret>) -> Self {
-        self.with(|c| c.management_token(token))
-    }
-    /// Authenticate with an OAuth access token (`authorization: Bearer <token>`).
-    pub fn oauth_token(self, token: impl Into<Secret>) -> Self {
-        self.with(|c| c.oauth_token(token))
-    }
-    /// Authenticate with a user session token (`authtoken: <token>`).
-    pub fn authtoken(self, token: impl Into<Secret>) -> Self {
-        self.with(|c| c.authtoken(token))
-    }
-    /// The default branch for every call (the `branch` header).
-    pub fn branch(self, branch: impl Into<String>) -> Self {
-        self.with(|c| c.branch(branch))
-    }
-    /// The `User-Agent` header.
-    pub fn user_agent(self, user_agent: impl Into<String>) -> Self {
-        self.with(|c| c.user_agent(user_agent))
-    }
-    /// The connect timeout (default 10 s).
-    pub fn connect_timeout(self, timeout: Duration) -> Self {
-        self.with(|c| c.connect_timeout(timeout))
-    }
-    /// The timeout of one attempt (default 30 s).
-    pub fn attempt_timeout(self, timeout: Duration) -> Self {
-        self.with(|c| c.attempt_timeout(timeout))
-    }
-    /// The timeout of a whole operation, retries included (default 2 min).
-    pub fn total_timeout(self, timeout: Duration) -> Self {
-        self.with(|c| c.total_timeout(timeout))
-    }
-    /// The retry policy.
-    pub fn retry_policy(self, retry: RetryPolicy) -> Self {
-        self.with(|c| c.retry_policy(retry))
-    }
-    /// Limit the client to `per_second` requests a second (off by default).
-    pub fn rate_limit(self, per_second: f64) -> Self {
-        self.with(|c| c.rate_limit(per_second))
+impl<T: AsyncTransport + TransportFromConfig> ConfigBuilder<AsyncClient<T>> {
+    /// Checks the settings and builds the client and its transport.
+    pub fn build(self) -> Result<AsyncClient<T>, Error> {
+        let config = self.build_config()?;
+        let transport = T::from_config(&config)?;
+        Ok(AsyncClient::with_transport(config, transport))
     }
 }

@@ -9,6 +9,7 @@ use cs_webhooks_model::ErrorBody;
 /// Whether a failed request may have reached the server. Decides whether a
 /// non-idempotent request (POST) may be retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Sent {
     /// Provably not sent (e.g. the connection could not be made).
     No,
@@ -17,7 +18,10 @@ pub enum Sent {
 }
 
 /// A failure of the transport (the HTTP library), before any response.
+/// Made with [`connect`](Self::connect), [`after_send`](Self::after_send) or
+/// [`timeout`](Self::timeout).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 #[error("{message}")]
 pub struct TransportError {
     /// What went wrong, as the HTTP library put it (never holds credentials:
@@ -72,6 +76,7 @@ impl TransportError {
 
 /// Rate-limit headers of a response (`X-RateLimit-*`, `Retry-After`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RateLimit {
     /// `X-RateLimit-Limit`.
     pub limit: Option<u64>,
@@ -83,6 +88,7 @@ pub struct RateLimit {
 
 /// An error answer of the API (a non-2xx status).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status.
     pub status: http::StatusCode,
@@ -169,6 +175,10 @@ pub enum Error {
         sent: Sent,
         /// How many attempts were made.
         attempts: u32,
+        /// The transport's timeout error, when an attempt timed out (none
+        /// when the total timeout left no room for another attempt).
+        #[source]
+        source: Option<TransportError>,
     },
     /// The API answered with an error status.
     #[error("{0}")]

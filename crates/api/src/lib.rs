@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! The I/O-free core of the cs-webhooks clients.
 //!
 //! Every operation of `openapi/webhooks.yaml` is generated here as a request
@@ -24,7 +25,7 @@
 //!     .api_key("blt123")
 //!     .management_token("cs-token")
 //!     .build()?;
-//! let client = BlockingClient::new(config, transport);
+//! let client = BlockingClient::with_transport(config, transport);
 //! let found = client.get_webhook("cs1").send()?;
 //! assert_eq!(found.webhook.name, "n");
 //! # Ok::<(), cs_webhooks_api::Error>(())
@@ -37,20 +38,21 @@ mod error;
 mod multipart;
 mod operation;
 mod paging;
+mod random;
 pub mod retry;
 mod transport;
 
 pub use client::{AsyncClient, BlockingClient, Call};
-pub use config::{
-    Auth, ClientBuilder, Config, ConfigBuilder, DEFAULT_USER_AGENT, FromConfig, Timeouts,
-};
-pub use encode::{RequestParts, ToParam, encode_path_segment, encode_query_component};
+pub use config::{Auth, Config, ConfigBuilder, DEFAULT_USER_AGENT, RetryConfig, Timeouts};
 pub use error::{ApiError, Error, RateLimit, Sent, TransportError};
 pub use multipart::UploadFile;
-pub use operation::{Operation, Paginated, Raw, decode_json, decode_raw};
+pub use operation::{Operation, Paginated, Raw};
 pub use paging::{Items, PageWalker};
-pub use retry::RetryPolicy;
-pub use transport::{AsyncTransport, BlockingTransport, FnAsyncTransport};
+pub use transport::{AsyncTransport, BlockingTransport, FnAsyncTransport, TransportFromConfig};
+
+// What the generated operations build requests and decode responses with.
+use encode::{RequestParts, ToParam, encode_path_segment};
+use operation::{decode_json, decode_raw};
 
 /// The model types (re-exported, so one dependency is enough).
 pub use cs_webhooks_model as model;
@@ -59,4 +61,3 @@ pub use cs_webhooks_model as model;
 pub mod operations {
     include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 }
-pub use operations::*;

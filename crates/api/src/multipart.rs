@@ -103,7 +103,7 @@ impl From<&crate::Raw<cs_webhooks_model::Webhook>> for UploadFile {
 fn boundary_candidate() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let r = (crate::retry::jitter_sample() * (u64::MAX as f64)) as u64;
+    let r = crate::random::next_u64();
     format!("cs-webhooks-{r:016x}{n:08x}")
 }
 

@@ -26,8 +26,8 @@ pub trait Operation {
 pub trait Paginated: Operation + Clone {
     /// One record of a page.
     type Item;
-    /// The largest page the API returns.
-    const MAX_PAGE: u32;
+    /// The largest page the API returns (the spec's `maximum` of `limit`).
+    const MAX_PAGE_SIZE: u32;
 
     /// The `skip` in use.
     fn skip(&self) -> Option<u32>;
@@ -37,8 +37,8 @@ pub trait Paginated: Operation + Clone {
     fn limit(&self) -> Option<u32>;
     /// Sets `limit`.
     fn set_limit(&mut self, limit: u32);
-    /// The records of one page.
-    fn items(output: Self::Output) -> Vec<Self::Item>;
+    /// The records of one page (one response).
+    fn page_items(output: Self::Output) -> Vec<Self::Item>;
 }
 
 /// A decoded value together with the exact bytes it came from (e.g. an

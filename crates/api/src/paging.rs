@@ -20,12 +20,12 @@ pub struct PageWalker<O: Paginated> {
 
 impl<O: Paginated> PageWalker<O> {
     /// Starts at the operation's `skip` with pages of its `limit` (at most
-    /// [`Paginated::MAX_PAGE`]).
+    /// [`Paginated::MAX_PAGE_SIZE`]).
     pub fn new(operation: O) -> Self {
         let page_size = operation
             .limit()
-            .unwrap_or(O::MAX_PAGE)
-            .clamp(1, O::MAX_PAGE);
+            .unwrap_or(O::MAX_PAGE_SIZE)
+            .clamp(1, O::MAX_PAGE_SIZE);
         let next_skip = operation.skip().unwrap_or(0);
         PageWalker {
             operation,
@@ -79,7 +79,7 @@ impl<T: BlockingTransport, O: Paginated> Iterator for Items<'_, T, O> {
             let request = self.walker.next_request()?;
             match self.client.execute(&request) {
                 Ok(output) => {
-                    let items = O::items(output);
+                    let items = O::page_items(output);
                     self.walker.accept(&items);
                     self.buffer.extend(items);
                 }
@@ -127,7 +127,7 @@ where
                 let request = walker.next_request()?;
                 match client.execute(&request).await {
                     Ok(output) => {
-                        let items = O::items(output);
+                        let items = O::page_items(output);
                         walker.accept(&items);
                         buffer.extend(items);
                     }
@@ -144,7 +144,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ListExecutions;
+    use crate::operations::ListExecutions;
     use cs_webhooks_model::Execution;
 
     fn executions(n: usize) -> Vec<Execution> {

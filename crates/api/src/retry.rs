@@ -3,56 +3,8 @@
 
 use std::time::{Duration, SystemTime};
 
+use crate::RetryConfig;
 use crate::error::{RateLimit, Sent};
-
-/// When and how often to retry.
-///
-/// Defaults: 4 attempts in all; waits of 500 ms × 2ⁿ capped at 30 s, with
-/// full jitter in the upper half (a wait is between 50% and 100% of the
-/// backoff); a `Retry-After` from the server is honoured up to 60 s.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RetryPolicy {
-    /// Attempts in all, the first included (1 = never retry).
-    pub max_attempts: u32,
-    /// The first backoff.
-    pub base_delay: Duration,
-    /// The longest backoff.
-    pub max_delay: Duration,
-    /// The longest `Retry-After` honoured; a longer one ends the retries.
-    pub max_retry_after: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 4,
-            base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(30),
-            max_retry_after: Duration::from_secs(60),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// A policy that never retries.
-    pub fn never() -> Self {
-        RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        }
-    }
-
-    /// The backoff before attempt `attempt + 1`, given a jitter sample in `[0, 1)`.
-    pub fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
-        let exponent = attempt.saturating_sub(1).min(30);
-        let full = self
-            .base_delay
-            .saturating_mul(1u32 << exponent)
-            .min(self.max_delay);
-        let jitter = jitter.clamp(0.0, 1.0);
-        full.mul_f64(0.5 + 0.5 * jitter)
-    }
-}
 
 /// What an attempt ended with, as the retry decision sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +55,7 @@ pub fn is_idempotent(method: &http::Method) -> bool {
 ///
 /// `jitter` is a sample in `[0, 1)`; tests pass fixed values.
 pub fn decide(
-    policy: &RetryPolicy,
+    policy: &RetryConfig,
     method: &http::Method,
     attempt: u32,
     outcome: AttemptOutcome,
@@ -168,29 +120,6 @@ pub fn rate_limit_headers(headers: &http::HeaderMap, now: SystemTime) -> RateLim
     }
 }
 
-/// A small xorshift generator for jitter: no dependency, and good enough to
-/// spread retries apart.
-pub(crate) fn jitter_sample() -> f64 {
-    use std::cell::Cell;
-    thread_local! {
-        static STATE: Cell<u64> = Cell::new({
-            let nanos = SystemTime::now()
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(0x9E37_79B9_7F4A_7C15);
-            nanos | 1
-        });
-    }
-    STATE.with(|state| {
-        let mut x = state.get();
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        state.set(x);
-        (x >> 11) as f64 / (1u64 << 53) as f64
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,7 +134,7 @@ mod tests {
 
     #[test]
     fn success_and_client_errors_stop() {
-        let p = RetryPolicy::default();
+        let p = RetryConfig::default();
         for status in [200, 201, 400, 401, 404, 412, 422] {
             assert_eq!(
                 decide(&p, &Method::GET, 1, response(status, None), 0.5),
@@ -216,7 +145,7 @@ mod tests {
 
     #[test]
     fn too_many_requests_honours_retry_after_for_every_method() {
-        let p = RetryPolicy::default();
+        let p = RetryConfig::default();
         for method in [Method::GET, Method::POST, Method::PUT, Method::DELETE] {
             assert_eq!(
                 decide(&p, &method, 1, response(429, Some(3)), 0.5),
@@ -227,7 +156,7 @@ mod tests {
 
     #[test]
     fn too_many_requests_without_retry_after_backs_off() {
-        let p = RetryPolicy::default();
+        let p = RetryConfig::default();
         assert_eq!(
             decide(&p, &Method::POST, 1, response(429, None), 1.0),
             Decision::RetryAfter(Duration::from_millis(500))
@@ -236,7 +165,7 @@ mod tests {
 
     #[test]
     fn a_retry_after_beyond_the_cap_stops() {
-        let p = RetryPolicy::default();
+        let p = RetryConfig::default();
         assert_eq!(
             decide(&p, &Method::GET, 1, response(429, Some(3600)), 0.5),
             Decision::Stop
@@ -245,7 +174,7 @@ mod tests {
 
     #[test]
     fn server_errors_retry_idempotent_methods_only() {
-        let p = RetryPolicy::default();
+        let p = RetryConfig::default();
         for method in [Method::GET, Method::PUT, Method::DELETE] {
             assert!(matches!(
                 decide(&p, &method, 1, response(503, None), 0.0),
@@ -260,7 +189,7 @@ mod tests {
 
     #[test]
     fn a_post_is_retried_only_when_provably_not_sent() {
-        let p = RetryPolicy::default();
+        let p = RetryConfig::default();
         let not_sent = AttemptOutcome::Failed { sent: Sent::No };
         let maybe = AttemptOutcome::Failed { sent: Sent::Maybe };
         assert!(matches!(
@@ -276,7 +205,7 @@ mod tests {
 
     #[test]
     fn attempts_are_capped() {
-        let p = RetryPolicy::default();
+        let p = RetryConfig::default();
         assert!(matches!(
             decide(&p, &Method::GET, 3, response(500, None), 0.0),
             Decision::RetryAfter(_)
@@ -287,7 +216,7 @@ mod tests {
         );
         assert_eq!(
             decide(
-                &RetryPolicy::never(),
+                &RetryConfig::never(),
                 &Method::GET,
                 1,
                 response(500, None),
@@ -299,17 +228,13 @@ mod tests {
 
     #[test]
     fn backoff_grows_exponentially_with_bounded_jitter_and_a_cap() {
-        let p = RetryPolicy::default();
+        let p = RetryConfig::default();
         assert_eq!(p.backoff(1, 1.0), Duration::from_millis(500));
         assert_eq!(p.backoff(2, 1.0), Duration::from_millis(1000));
         assert_eq!(p.backoff(3, 1.0), Duration::from_millis(2000));
         assert_eq!(p.backoff(3, 0.0), Duration::from_millis(1000));
         assert_eq!(p.backoff(20, 1.0), Duration::from_secs(30));
         assert_eq!(p.backoff(u32::MAX, 1.0), Duration::from_secs(30));
-        for _ in 0..100 {
-            let j = jitter_sample();
-            assert!((0.0..1.0).contains(&j));
-        }
     }
 
     #[test]

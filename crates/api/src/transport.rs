@@ -1,16 +1,42 @@
 //! The two transport traits: one `send` of an `http::Request<Vec<u8>>`.
 //! Transport crates implement them on reqwest and ureq; closures implement
 //! them too, which is what tests use for fakes.
+//!
+//! # What a transport does, and what the core does for it
+//!
+//! A transport sends one request and reads the whole response; it never
+//! retries, never follows redirects and treats every status (4xx and 5xx
+//! included) as a response. It receives `timeout`, the time left for this
+//! attempt (the smaller of the attempt timeout and what remains of the
+//! operation's total timeout), and must return within it, connecting,
+//! sending, waiting and reading included; when it cannot, it returns a
+//! [`TransportError::timeout`] saying whether the request may have been sent.
+//!
+//! The core builds the request (headers, credentials, body), decides about
+//! retries, waits between attempts, applies the rate limit, and decodes the
+//! response. It starts no attempt, and no wait, that the total timeout does
+//! not leave room for: once it has passed, the call ends with
+//! [`Error::Timeout`](crate::Error::Timeout).
 
 use std::future::Future;
 use std::time::Duration;
 
+use crate::Config;
+use crate::Error;
 use crate::error::TransportError;
+
+/// A transport that can be set up from a [`Config`] (its connect timeout,
+/// user agent): what `Client::builder().build()` of the transport crates uses.
+pub trait TransportFromConfig: Sized {
+    /// Sets up the transport.
+    fn from_config(config: &Config) -> Result<Self, Error>;
+}
 
 /// Sends one request and reads the whole response, blocking the thread.
 pub trait BlockingTransport {
-    /// Sends `request`; `timeout` bounds the whole attempt (None: no limit).
-    /// A non-2xx status is a response, not an error.
+    /// Sends `request` and reads the whole response within `timeout` (the
+    /// time left for this attempt; `None`: no limit). A non-2xx status is a
+    /// response, not an error. See the [module docs](self) for the contract.
     fn send(
         &self,
         request: http::Request<Vec<u8>>,
@@ -34,8 +60,9 @@ where
 /// Sends one request and reads the whole response, asynchronously. Also
 /// provides the runtime's timer, so this crate depends on no runtime.
 pub trait AsyncTransport: Send + Sync {
-    /// Sends `request`; `timeout` bounds the whole attempt (None: no limit).
-    /// A non-2xx status is a response, not an error.
+    /// Sends `request` and reads the whole response within `timeout` (the
+    /// time left for this attempt; `None`: no limit). A non-2xx status is a
+    /// response, not an error. See the [module docs](self) for the contract.
     fn send(
         &self,
         request: http::Request<Vec<u8>>,

@@ -26,7 +26,8 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion};
 use cs_webhooks_async::model::WebhookResponse;
-use cs_webhooks_async::{Client, GetWebhook, Operation, Timeouts};
+use cs_webhooks_async::operations::GetWebhook;
+use cs_webhooks_async::{Client, Operation};
 use support::{API_KEY, LocalServer, TOKEN, UID};
 
 /// One way of making the call.
@@ -95,13 +96,8 @@ fn main() {
         .base_url(server.base_url())
         .api_key(API_KEY)
         .management_token(TOKEN)
-        .with(|c| {
-            c.timeouts(Timeouts {
-                attempt: None,
-                total: None,
-                ..Timeouts::default()
-            })
-        })
+        .attempt_timeout(None)
+        .total_timeout(None)
         .build()
         .unwrap();
     let ours_untimed = || rt.block_on(untimed.get_webhook(UID).send()).unwrap();

@@ -25,10 +25,23 @@
 //! # }
 //! ```
 
-use std::ops::Deref;
+#![warn(missing_docs)]
+
 use std::time::Duration;
 
-pub use cs_webhooks_api::*;
+pub use cs_webhooks_api::{
+    ApiError, AsyncClient, AsyncTransport, Auth, Call, Config, ConfigBuilder, Error,
+    FnAsyncTransport, Operation, Paginated, RateLimit, Raw, RetryConfig, Sent, Timeouts,
+    TransportError, TransportFromConfig, UploadFile, model, operations,
+};
+
+/// The async client on reqwest: [`AsyncClient`] with its ready transport.
+/// Every operation of the API is one of its methods. Cheap to clone; clones
+/// share the connection pool.
+///
+/// Make one with [`Client::builder()`](AsyncClient::builder); a client for
+/// another transport comes from [`AsyncClient::with_transport`].
+pub type Client = AsyncClient<ReqwestTransport>;
 
 /// The reqwest transport.
 #[derive(Debug, Clone)]
@@ -114,41 +127,8 @@ impl AsyncTransport for ReqwestTransport {
     }
 }
 
-/// The async client: [`AsyncClient`] on reqwest. Every operation is a method
-/// (through `Deref`). Cheap to clone; clones share the connection pool.
-#[derive(Debug, Clone)]
-pub struct Client {
-    inner: AsyncClient<ReqwestTransport>,
-}
-
-impl Client {
-    /// Starts configuring a client (NA region, no credentials).
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
-    /// A client for an existing configuration.
-    pub fn new(config: Config) -> Result<Self, Error> {
-        let transport = ReqwestTransport::new(&config)?;
-        Ok(Client {
-            inner: AsyncClient::new(config, transport),
-        })
+impl TransportFromConfig for ReqwestTransport {
+    fn from_config(config: &Config) -> Result<Self, Error> {
+        ReqwestTransport::new(config)
     }
 }
-
-impl FromConfig for Client {
-    fn from_config(config: Config) -> Result<Self, Error> {
-        Client::new(config)
-    }
-}
-
-impl Deref for Client {
-    type Target = AsyncClient<ReqwestTransport>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.inner
-    }
-}
-
-/// Configures a [`Client`]: every setting of [`ConfigBuilder`], then `build()`.
-pub type ClientBuilder = cs_webhooks_api::ClientBuilder<Client>;

@@ -25,9 +25,8 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion};
 use cs_webhooks_blocking::model::WebhookResponse;
-use cs_webhooks_blocking::{
-    BlockingClient, Client, DEFAULT_USER_AGENT, GetWebhook, Operation, Timeouts, UreqTransport,
-};
+use cs_webhooks_blocking::operations::GetWebhook;
+use cs_webhooks_blocking::{BlockingClient, Client, Operation, UreqTransport};
 use support::{API_KEY, LocalServer, TOKEN, UID};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
@@ -122,13 +121,8 @@ fn main() {
         .base_url(server.base_url())
         .api_key(API_KEY)
         .management_token(TOKEN)
-        .with(|c| {
-            c.timeouts(Timeouts {
-                attempt: None,
-                total: None,
-                ..Timeouts::default()
-            })
-        })
+        .attempt_timeout(None)
+        .total_timeout(None)
         .build()
         .unwrap();
     let ours_untimed = || untimed.get_webhook(UID).send().unwrap();
@@ -138,10 +132,10 @@ fn main() {
     let agent_config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_connect(config.timeouts().connect)
-        .user_agent(DEFAULT_USER_AGENT)
+        .user_agent(config.user_agent())
         .max_redirects(0)
         .build();
-    let fixed = BlockingClient::new(
+    let fixed = BlockingClient::with_transport(
         config.clone(),
         UreqTransport::from_agent(ureq::Agent::with_parts(
             agent_config,

@@ -19,11 +19,24 @@
 //! # Ok::<(), cs_webhooks_blocking::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 use std::io::Read as _;
-use std::ops::Deref;
 use std::time::Duration;
 
-pub use cs_webhooks_api::*;
+pub use cs_webhooks_api::{
+    ApiError, Auth, BlockingClient, BlockingTransport, Call, Config, ConfigBuilder, Error, Items,
+    Operation, Paginated, RateLimit, Raw, RetryConfig, Sent, Timeouts, TransportError,
+    TransportFromConfig, UploadFile, model, operations,
+};
+
+/// The blocking client on ureq: [`BlockingClient`] with its ready transport.
+/// Every operation of the API is one of its methods.
+///
+/// Make one with [`Client::builder()`](BlockingClient::builder); a client for
+/// another transport (a closure, in tests) comes from
+/// [`BlockingClient::with_transport`].
+pub type Client = BlockingClient<UreqTransport>;
 
 /// The largest response body read (executions pages with full payloads can
 /// be large; anything beyond this is a transport error, not a silent cut).
@@ -37,12 +50,13 @@ pub struct UreqTransport {
 
 impl UreqTransport {
     /// A transport with ureq configured from `config`'s connect timeout;
-    /// 4xx/5xx are answers (their bodies are kept), not errors.
+    /// 4xx/5xx are answers (their bodies are kept), not errors; redirects
+    /// are never followed.
     pub fn new(config: &Config) -> Self {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(config.timeouts().connect)
-            .user_agent(cs_webhooks_api::DEFAULT_USER_AGENT)
+            .user_agent(config.user_agent())
             .max_redirects(0)
             .build()
             .new_agent();
@@ -110,41 +124,8 @@ impl BlockingTransport for UreqTransport {
     }
 }
 
-/// The blocking client: [`BlockingClient`] on ureq. Every operation is a
-/// method (through `Deref`).
-#[derive(Debug, Clone)]
-pub struct Client {
-    inner: BlockingClient<UreqTransport>,
-}
-
-impl Client {
-    /// Starts configuring a client (NA region, no credentials).
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
-    /// A client for an existing configuration.
-    pub fn new(config: Config) -> Self {
-        let transport = UreqTransport::new(&config);
-        Client {
-            inner: BlockingClient::new(config, transport),
-        }
+impl TransportFromConfig for UreqTransport {
+    fn from_config(config: &Config) -> Result<Self, Error> {
+        Ok(UreqTransport::new(config))
     }
 }
-
-impl FromConfig for Client {
-    fn from_config(config: Config) -> Result<Self, Error> {
-        Ok(Client::new(config))
-    }
-}
-
-impl Deref for Client {
-    type Target = BlockingClient<UreqTransport>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.inner
-    }
-}
-
-/// Configures a [`Client`]: every setting of [`ConfigBuilder`], then `build()`.
-pub type ClientBuilder = cs_webhooks_api::ClientBuilder<Client>;

@@ -2,8 +2,8 @@
 //! answers every request with one fixed JSON body, the spec's samples, and an
 //! interleaved A/B timer (robust to the load of a shared machine).
 //!
-//! The same file is in `crates/blocking/benches/support` and
-//! `crates/async/benches/support`; keep the two copies identical.
+//! One file: the async crate's benches include it by path
+//! (`#[path = "../../blocking/benches/support/mod.rs"]`).
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};

@@ -33,6 +33,7 @@ mod error;
 mod events;
 mod ids;
 mod server;
+mod shapes;
 mod state;
 mod store;
 mod validate;

@@ -1,5 +1,6 @@
 //! Delivery: the worker that takes due attempts from the durable queue, sends
-//! them, records the outcome, and applies the retry policy and the circuit breaker.
+//! them, and records each outcome with what the retry policy and the circuit
+//! breaker decide after it (see `schedule`).
 //!
 //! Guarantees: a queued or scheduled attempt survives a restart and runs after
 //! it; no attempt runs twice. An attempt is claimed (committed) before it is

@@ -46,6 +46,40 @@ pub enum Envelope {
     Bare,
 }
 
+impl Envelope {
+    /// The spec's schema for the document.
+    fn schema(self) -> &'static str {
+        match self {
+            Envelope::Wrapped => WEBHOOK_REQUEST,
+            Envelope::Bare => WEBHOOK_INPUT,
+        }
+    }
+
+    /// The webhook definition inside the document, if it is an object.
+    fn definition(self, doc: &mut Value) -> Option<&mut Map<String, Value>> {
+        match self {
+            Envelope::Wrapped => doc.get_mut(WRAPPER),
+            Envelope::Bare => Some(doc),
+        }
+        .and_then(Value::as_object_mut)
+    }
+
+    /// The error field for a problem at `path` of the document.
+    fn field_name(self, path: &str) -> String {
+        match self {
+            // The document itself.
+            Envelope::Wrapped if path.is_empty() => "body".to_owned(),
+            Envelope::Bare if path.is_empty() => WRAPPER.to_owned(),
+            Envelope::Wrapped => path
+                .strip_prefix(WRAPPER)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .unwrap_or(path)
+                .to_owned(),
+            Envelope::Bare => path.to_owned(),
+        }
+    }
+}
+
 /// Validates `doc` (a create or update body, or an imported file).
 ///
 /// On success the destinations have an explicit `authentication_type` and
@@ -55,55 +89,30 @@ pub fn webhook_input(
     envelope: Envelope,
     rules: Rules<'_>,
 ) -> Result<WebhookInput, FieldErrors> {
-    let (schema, definition) = match envelope {
-        Envelope::Wrapped => (WEBHOOK_REQUEST, doc.get_mut(WRAPPER)),
-        Envelope::Bare => (WEBHOOK_INPUT, Some(&mut doc)),
-    };
-    if let Some(obj) = definition.and_then(Value::as_object_mut) {
-        drop_nulls(obj);
+    if let Some(definition) = envelope.definition(&mut doc) {
+        drop_nulls(definition);
     }
-    let shape = rules
+    let mut errors = rules
         .shapes
-        .check_body(schema, &doc, |path| field_name(path, envelope));
-    let mut errors = shape.err().unwrap_or_default();
-    let definition = match envelope {
-        Envelope::Wrapped => doc.get_mut(WRAPPER),
-        Envelope::Bare => Some(&mut doc),
-    };
-    let Some(obj) = definition.and_then(Value::as_object_mut) else {
-        // The schema has reported it.
+        .check_body(envelope.schema(), &doc, |path| envelope.field_name(path))
+        .err()
+        .unwrap_or_default();
+    let Some(definition) = envelope.definition(&mut doc) else {
+        // Not an object: the schema has reported it.
         return Err(errors);
     };
-    check_rules(obj, rules, &mut errors);
+    check_rules(definition, rules, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
     // The shape was checked above; a decode error here means a rule of the
     // model the spec does not state, still reported against its field.
-    from_json_value::<WebhookInput>(Value::Object(std::mem::take(obj))).map_err(|e| {
+    let definition = Value::Object(std::mem::take(definition));
+    from_json_value::<WebhookInput>(definition).map_err(|e| {
         let mut errors = FieldErrors::default();
-        errors.push(field_name(&e.path, Envelope::Bare), e.message);
+        errors.push(Envelope::Bare.field_name(&e.path), e.message);
         errors
     })
-}
-
-/// The error field for a violation at `path` of the document.
-fn field_name(path: &str, envelope: Envelope) -> String {
-    if path.is_empty() {
-        // The document itself: the body, or the imported file.
-        return match envelope {
-            Envelope::Wrapped => "body".to_owned(),
-            Envelope::Bare => WRAPPER.to_owned(),
-        };
-    }
-    match envelope {
-        Envelope::Wrapped => path
-            .strip_prefix(WRAPPER)
-            .and_then(|rest| rest.strip_prefix('.'))
-            .unwrap_or(path)
-            .to_owned(),
-        Envelope::Bare => path.to_owned(),
-    }
 }
 
 /// The rules the spec cannot say. Values of the wrong type are skipped: the

@@ -155,8 +155,7 @@ pub async fn update(
     let uid = path_uid(path)?;
     visible(&state, caller, &uid)?;
     let body = json_body(&headers, body, UPDATE)?;
-    let doc = (body, Envelope::Wrapped);
-    let updated = replace(&state, caller, uid, doc, UPDATE, false).await?;
+    let updated = replace(&state, caller, uid, body, Envelope::Wrapped, UPDATE, false).await?;
     Ok(Json(WebhookResponse {
         notice: Some("The Webhook was updated successfully".to_owned()),
         webhook: masked(&updated.webhook),
@@ -231,8 +230,8 @@ pub async fn import_existing(
     let uid = path_uid(path)?;
     visible(&state, caller, &uid)?;
     let file = import_file(multipart).await?;
-    let doc = (unwrap_export(file), Envelope::Bare);
-    let updated = replace(&state, caller, uid, doc, IMPORT, true).await?;
+    let doc = unwrap_export(file);
+    let updated = replace(&state, caller, uid, doc, Envelope::Bare, IMPORT, true).await?;
     Ok(Json(WebhookResponse {
         notice: Some("webhook was imported successfully".to_owned()),
         webhook: masked(&updated.webhook),
@@ -327,7 +326,8 @@ async fn replace(
     state: &Shared,
     caller: Caller<'_>,
     uid: String,
-    (doc, envelope): (Value, Envelope),
+    doc: Value,
+    envelope: Envelope,
     errors: BodyErrors,
     imported: bool,
 ) -> Result<Arc<StoredWebhook>, ApiError> {

@@ -67,20 +67,6 @@ pub(crate) struct Settings {
     pub breaker_threshold: u32,
 }
 
-impl Settings {
-    /// The retry schedule in milliseconds, multiplied by the time scale.
-    pub fn scaled_schedule_ms(&self) -> Vec<i64> {
-        RETRY_SCHEDULE
-            .iter()
-            .map(|d| {
-                let ms = d.as_secs_f64() * 1000.0 * self.time_scale;
-                // Saturating float-to-int conversion; the scale is validated finite.
-                ms.round().clamp(0.0, i64::MAX as f64) as i64
-            })
-            .collect()
-    }
-}
-
 impl Default for EmulatorBuilder {
     fn default() -> Self {
         EmulatorBuilder {

@@ -12,6 +12,9 @@ pub enum Error {
     /// A setting is not usable.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// The OpenAPI document built into the emulator cannot be used.
+    #[error("the built-in Webhooks API spec is not usable: {0}")]
+    Spec(String),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),

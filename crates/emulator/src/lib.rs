@@ -2,12 +2,15 @@
 //! really delivers signed webhooks.
 //!
 //! It serves every operation of `openapi/webhooks.yaml` under `/v3` with
-//! Contentstack's semantics and error bodies, fires events through the
+//! Contentstack's semantics and error bodies, checking request bodies and
+//! query parameters against that spec's schemas, fires events through the
 //! emulator-only route `POST /_emulator/events` (see `openapi/emulator.yaml`),
 //! and delivers them to loopback receivers: signed with RSA-PSS (public key at
 //! `/.well-known/public-keys.json`) and optionally HMAC, with the
 //! destination's authentication and custom headers, automatic retries, a
-//! circuit breaker, and a durable SQLite queue.
+//! circuit breaker, and a durable SQLite queue. Webhooks may name any target
+//! URL; deliveries to other hosts are refused and logged as failed unless
+//! [`EmulatorBuilder::allow_remote_targets`] is set.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), cs_webhooks_emulator::Error> {
@@ -33,6 +36,7 @@ mod error;
 mod events;
 mod ids;
 mod server;
+mod shapes;
 mod state;
 mod store;
 mod validate;

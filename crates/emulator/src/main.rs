@@ -21,7 +21,9 @@ options:
   --data FILE                    keep state in this SQLite file (default: in memory)
   --time-scale F                 multiply the retry schedule 5/25/125/625 s by F
   --delivery-timeout SECONDS     how long a destination has to answer (default 30)
-  --allow-remote-targets         allow delivery targets other than loopback addresses
+  --allow-remote-targets         deliver to hosts other than loopback addresses too
+                                 (without it, webhooks may still name them, but such
+                                 deliveries are refused and logged as failed)
   -h, --help                     this help
   -V, --version                  the version";
 

@@ -16,6 +16,7 @@ use crate::delivery::Deliverer;
 use crate::delivery::signing::SigningKey;
 use crate::error::Error;
 use crate::ids;
+use crate::shapes::Shapes;
 use crate::state::AppState;
 use crate::store::{StackRow, Store};
 
@@ -59,6 +60,7 @@ impl EmulatorBuilder {
         // An error only means a provider is already installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
 
+        let shapes = Shapes::get().map_err(Error::Spec)?;
         let path = self.data_file.clone();
         let store = blocking(move || Store::open(path.as_deref())).await??;
         let store = Arc::new(store);
@@ -81,6 +83,7 @@ impl EmulatorBuilder {
             stacks,
             settings: self.settings,
             key,
+            shapes,
             wake: Arc::new(Notify::new()),
         });
         let deliverer = Arc::new(Deliverer::new(Arc::clone(&state))?);

@@ -8,6 +8,7 @@ use tokio::sync::Notify;
 use crate::api::error::ApiError;
 use crate::config::Settings;
 use crate::delivery::signing::SigningKey;
+use crate::shapes::Shapes;
 use crate::store::{StackRow, Store};
 
 /// Shared state: the store, the stacks (fixed after start), settings and the key.
@@ -21,6 +22,8 @@ pub struct AppState {
     pub settings: Settings,
     /// The delivery signing key.
     pub key: SigningKey,
+    /// The spec's request shapes.
+    pub shapes: &'static Shapes,
     /// Wakes the delivery worker when jobs are queued or finish.
     pub wake: Arc<Notify>,
 }

@@ -10,8 +10,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
-use cs_webhooks_model::Webhook;
+use cs_webhooks_model::{RetryPolicy, Unhealthy, Webhook};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::delivery::schedule::{Attempt, AttemptResult, Decision, WebhookState};
 
 /// A database failure. The message names the operation, never stored values.
 #[derive(Debug, thiserror::Error)]
@@ -160,34 +162,24 @@ pub struct AttemptRecord {
     pub created_ms: i64,
     /// The HTTP status, or `None` for a network error.
     pub status: Option<u16>,
-    /// Whether it counts as delivered (2xx).
-    pub success: bool,
-    /// Whether the emulator stopped before it finished: the outcome is
-    /// unknown and says nothing about the destination's health, so the
-    /// circuit breaker ignores it.
-    pub interrupted: bool,
+    /// How it ended.
+    pub result: AttemptResult,
     /// The `RequestDetail` document without `request.body`, JSON.
     pub detail_json: String,
     /// The headers sent, JSON object.
     pub headers_json: String,
 }
 
-/// What the retry policy and circuit breaker need to decide after a failure.
-#[derive(Debug, Clone)]
-pub struct RetryRules {
-    /// Delays before the automatic retries, in ms (already time-scaled).
-    pub schedule_ms: Vec<i64>,
-    /// Consecutive failures that disable a webhook.
-    pub breaker_threshold: u32,
-}
-
-/// What recording an attempt led to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AttemptOutcome {
-    /// When the next automatic attempt is due, if one was scheduled.
-    pub retry_due_ms: Option<i64>,
-    /// Whether this failure tripped the circuit breaker.
-    pub tripped: bool,
+impl AttemptRecord {
+    /// The facts the retry policy and the circuit breaker decide on.
+    pub fn facts(&self) -> Attempt {
+        Attempt {
+            result: self.result,
+            retry_number: self.retry_number,
+            manual: self.manual,
+            at_ms: self.created_ms,
+        }
+    }
 }
 
 /// An execution as stored, with its attempts.
@@ -630,20 +622,24 @@ impl Store {
         Ok(())
     }
 
-    /// Records attempts, applying the retry policy and the circuit breaker to
-    /// each in order, all in one transaction (group commit: one write of the
-    /// log for many attempts).
+    /// Records attempts in order, all in one transaction (group commit: one
+    /// write of the log for many attempts), and stores what `decide` makes
+    /// of each (the retry to queue, the breaker's count and state). `decide`
+    /// sees the webhook as the attempts before in the same batch left it.
+    ///
+    /// An attempt whose execution or webhook is gone is recorded as far as
+    /// possible and gets no decision (`None`).
     pub fn record_attempts(
         &self,
         attempts: &[AttemptRecord],
-        rules: &RetryRules,
-    ) -> Result<Vec<AttemptOutcome>, StoreError> {
+        decide: impl Fn(Attempt, WebhookState) -> Decision,
+    ) -> Result<Vec<Option<Decision>>, StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction().ctx("recording attempts")?;
         let mut changed: HashMap<String, StoredWebhook> = HashMap::new();
         let mut outcomes = Vec::with_capacity(attempts.len());
         for attempt in attempts {
-            outcomes.push(self.record_one(&tx, attempt, rules, &mut changed)?);
+            outcomes.push(self.record_one(&tx, attempt, &decide, &mut changed)?);
         }
         tx.commit().ctx("recording attempts")?;
         if !changed.is_empty() {
@@ -661,9 +657,9 @@ impl Store {
         &self,
         tx: &Transaction<'_>,
         attempt: &AttemptRecord,
-        rules: &RetryRules,
+        decide: &impl Fn(Attempt, WebhookState) -> Decision,
         changed: &mut HashMap<String, StoredWebhook>,
-    ) -> Result<AttemptOutcome, StoreError> {
+    ) -> Result<Option<Decision>, StoreError> {
         let exists = tx
             .prepare_cached(
                 "UPDATE executions SET status = ?2, updated_ms = ?3, event_headers = ?4 WHERE uid = ?1",
@@ -698,43 +694,29 @@ impl Store {
             .and_then(|mut s| s.execute([&attempt.execution_uid]))
             .ctx("recording an attempt")?;
 
-        let mut outcome = AttemptOutcome {
-            retry_due_ms: None,
-            tripped: false,
-        };
         let current = match changed.get(&attempt.webhook_uid) {
             Some(w) => Some(w.clone()),
             None => self.webhook(&attempt.webhook_uid).map(|w| (*w).clone()),
         };
         let Some(current) = current.filter(|_| exists) else {
-            return Ok(outcome);
+            return Ok(None);
         };
+        let decision = decide(
+            attempt.facts(),
+            WebhookState {
+                failures: current.failures,
+                disabled: current.webhook.disabled == Some(true),
+                automatic: current.webhook.retry_policy == Some(RetryPolicy::Automatic),
+            },
+        );
         let mut next = current.clone();
-        if attempt.success {
-            next.failures = 0;
-        } else if !attempt.interrupted {
-            next.failures = next.failures.saturating_add(1);
-        }
-        let disabled = next.webhook.disabled == Some(true);
-        if !attempt.success
-            && !attempt.interrupted
-            && !disabled
-            && next.failures >= rules.breaker_threshold
-        {
+        next.failures = decision.failures;
+        if decision.trip_breaker {
             next.webhook.disabled = Some(true);
-            next.webhook.unhealthy = Some(cs_webhooks_model::Unhealthy { state: Some(true) });
-            outcome.tripped = true;
+            next.webhook.unhealthy = Some(Unhealthy { state: Some(true) });
             delete_pending_jobs(tx, &attempt.webhook_uid)?;
         }
-        let automatic =
-            next.webhook.retry_policy == Some(cs_webhooks_model::RetryPolicy::Automatic);
-        let delay = usize::try_from(attempt.retry_number)
-            .ok()
-            .and_then(|n| rules.schedule_ms.get(n));
-        if let Some(delay) = delay.filter(|_| {
-            !attempt.success && !attempt.manual && automatic && next.webhook.disabled != Some(true)
-        }) {
-            let due = attempt.created_ms.saturating_add(*delay);
+        if let Some(due) = decision.retry_due_ms {
             tx.prepare_cached(
                 "INSERT OR IGNORE INTO jobs (execution_uid, retry_number, due_ms) VALUES (?1, ?2, ?3)",
             )
@@ -746,7 +728,6 @@ impl Store {
                 ])
             })
             .ctx("scheduling a retry")?;
-            outcome.retry_due_ms = Some(due);
         }
         if next != current {
             let doc = encode(&next.webhook)?;
@@ -755,7 +736,7 @@ impl Store {
                 .ctx("updating the circuit breaker")?;
             changed.insert(attempt.webhook_uid.clone(), next);
         }
-        Ok(outcome)
+        Ok(Some(decision))
     }
 
     /// Queues a manual attempt of an execution. Returns `false` when one is

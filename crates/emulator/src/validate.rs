@@ -1,167 +1,146 @@
 //! Validation of a webhook definition (create, update, import) into the
 //! model's [`WebhookInput`], collecting every problem as a per-field message.
 //!
-//! The document is checked as JSON first, so that one answer lists all the
-//! problems (serde would stop at the first), then decoded into the model type.
-//! Read-only fields (`uid`, `created_at`, `__v`, ...) are ignored, as the
-//! official JavaScript SDK sends them back on update.
+//! The shape (types, required fields, enums, the channel syntax) is checked
+//! against the spec's schema. What the spec cannot say is checked here: a
+//! blank name, well-formed http(s) URLs, the credentials each authentication
+//! type needs, masked secrets that must refer to a stored one, branches of
+//! the stack, and header syntax. One answer lists the problems of both kinds;
+//! then the document is decoded into the model type.
+//!
+//! `null` members count as absent, and read-only fields (`uid`,
+//! `created_at`, `__v`, ...) are ignored, as the official JavaScript SDK
+//! sends them back on update. Any well-formed target URL is accepted, as
+//! Contentstack does; whether it may be delivered to is decided at delivery.
 
-use cs_webhooks_model::{
-    AuthenticationType, Channel, Destination, Secret, WebhookInput, from_json_value,
-};
+use cs_webhooks_model::{AuthenticationType, Destination, Secret, WebhookInput, from_json_value};
 use serde_json::{Map, Value};
 
 use crate::api::error::FieldErrors;
 use crate::delivery::targets;
+use crate::shapes::{Shapes, WEBHOOK_INPUT, WEBHOOK_REQUEST};
+
+/// The member of a create or update body that holds the webhook.
+const WRAPPER: &str = "webhook";
 
 /// What validation needs to know besides the document.
 #[derive(Debug, Clone, Copy)]
 pub struct Rules<'a> {
+    /// The spec's schemas.
+    pub shapes: &'a Shapes,
     /// The stack's branches (for `branches`).
     pub branches: &'a [String],
-    /// Whether targets may be other than loopback.
-    pub allow_remote: bool,
     /// The destinations stored so far (update, import into an existing
     /// webhook), whose secrets a masked `"********"` keeps.
     pub existing: Option<&'a [Destination]>,
 }
 
-/// Validates `doc` (the object inside `{"webhook": ...}`, or an imported file).
+/// How the definition arrives, which decides its schema and how fields are named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Envelope {
+    /// The body of create and update, `{"webhook": {...}}`; fields are named
+    /// inside the webhook (`name`, `destinations[0].target_url`), as
+    /// Contentstack names them.
+    Wrapped,
+    /// An imported file: the bare webhook.
+    Bare,
+}
+
+impl Envelope {
+    /// The spec's schema for the document.
+    fn schema(self) -> &'static str {
+        match self {
+            Envelope::Wrapped => WEBHOOK_REQUEST,
+            Envelope::Bare => WEBHOOK_INPUT,
+        }
+    }
+
+    /// The webhook definition inside the document, if it is an object.
+    fn definition(self, doc: &mut Value) -> Option<&mut Map<String, Value>> {
+        match self {
+            Envelope::Wrapped => doc.get_mut(WRAPPER),
+            Envelope::Bare => Some(doc),
+        }
+        .and_then(Value::as_object_mut)
+    }
+
+    /// The error field for a problem at `path` of the document.
+    fn field_name(self, path: &str) -> String {
+        match self {
+            // The document itself.
+            Envelope::Wrapped if path.is_empty() => "body".to_owned(),
+            Envelope::Bare if path.is_empty() => WRAPPER.to_owned(),
+            Envelope::Wrapped => path
+                .strip_prefix(WRAPPER)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .unwrap_or(path)
+                .to_owned(),
+            Envelope::Bare => path.to_owned(),
+        }
+    }
+}
+
+/// Validates `doc` (a create or update body, or an imported file).
 ///
 /// On success the destinations have an explicit `authentication_type` and
 /// masked secrets are replaced by the stored ones.
-pub fn webhook_input(doc: &Value, rules: Rules<'_>) -> Result<WebhookInput, FieldErrors> {
-    let mut errors = FieldErrors::default();
-    let Some(obj) = doc.as_object() else {
-        errors.push("webhook", "must be an object.");
+pub fn webhook_input(
+    mut doc: Value,
+    envelope: Envelope,
+    rules: Rules<'_>,
+) -> Result<WebhookInput, FieldErrors> {
+    if let Some(definition) = envelope.definition(&mut doc) {
+        drop_nulls(definition);
+    }
+    let mut errors = rules
+        .shapes
+        .check_body(envelope.schema(), &doc, |path| envelope.field_name(path))
+        .err()
+        .unwrap_or_default();
+    let Some(definition) = envelope.definition(&mut doc) else {
+        // Not an object: the schema has reported it.
         return Err(errors);
     };
-    let mut obj = obj.clone();
-    check_name(&obj, &mut errors);
-    check_destinations(&mut obj, rules, &mut errors);
-    check_channels(&obj, &mut errors);
-    check_branches(&obj, rules.branches, &mut errors);
-    check_notifiers(&obj, &mut errors);
-    match obj.get("retry_policy") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) if s == "manual" || s == "automatic" => {}
-        Some(_) => errors.push("retry_policy", "must be manual or automatic."),
-    }
-    for flag in ["disabled", "concise_payload"] {
-        if !matches!(obj.get(flag), None | Some(Value::Null | Value::Bool(_))) {
-            errors.push(flag, "must be true or false.");
-        }
-    }
+    check_rules(definition, rules, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
-    // Everything the model requires was checked above; a decode error here
-    // means a shape the checks missed, still reported against its field.
-    drop_nulls(&mut obj);
-    from_json_value::<WebhookInput>(Value::Object(obj)).map_err(|e| {
+    // The shape was checked above; a decode error here means a rule of the
+    // model the spec does not state, still reported against its field.
+    let definition = Value::Object(std::mem::take(definition));
+    from_json_value::<WebhookInput>(definition).map_err(|e| {
         let mut errors = FieldErrors::default();
-        errors.push(
-            if e.path.is_empty() {
-                "webhook".to_owned()
-            } else {
-                e.path.clone()
-            },
-            e.message,
-        );
+        errors.push(Envelope::Bare.field_name(&e.path), e.message);
         errors
     })
 }
 
-fn check_name(obj: &Map<String, Value>, errors: &mut FieldErrors) {
-    match obj.get("name") {
-        None | Some(Value::Null) => errors.push("name", "is required."),
-        Some(Value::String(s)) if s.trim().is_empty() => errors.push("name", "can't be blank."),
-        Some(Value::String(_)) => {}
-        Some(_) => errors.push("name", "must be a string."),
+/// The rules the spec cannot say. Values of the wrong type are skipped: the
+/// schema has reported them.
+fn check_rules(obj: &mut Map<String, Value>, rules: Rules<'_>, errors: &mut FieldErrors) {
+    if let Some(Value::String(name)) = obj.get("name")
+        && name.trim().is_empty()
+    {
+        errors.push("name", "can't be blank.");
     }
-}
-
-fn check_channels(obj: &Map<String, Value>, errors: &mut FieldErrors) {
-    match obj.get("channels") {
-        None | Some(Value::Null) => errors.push("channels", "is required."),
-        Some(Value::Array(items)) if items.is_empty() => {
-            errors.push("channels", "must have at least one channel.");
-        }
-        Some(Value::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                match item {
-                    Value::String(s) => {
-                        if let Err(e) = Channel::new(s.as_str()) {
-                            errors.push(format!("channels[{i}]"), format!("{e}."));
-                        }
-                    }
-                    _ => errors.push(format!("channels[{i}]"), "must be a string."),
-                }
+    if let Some(Value::Array(branches)) = obj.get("branches") {
+        for branch in branches.iter().filter_map(Value::as_str) {
+            if !rules.branches.iter().any(|known| known == branch) {
+                errors.push(
+                    "branches",
+                    format!("{branch:?} is not a branch of this stack."),
+                );
             }
         }
-        Some(_) => errors.push("channels", "must be a list of channels."),
     }
-}
-
-fn check_branches(obj: &Map<String, Value>, known: &[String], errors: &mut FieldErrors) {
-    match obj.get("branches") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(items)) => {
-            for item in items {
-                match item.as_str() {
-                    Some(b) if known.iter().any(|k| k == b) => {}
-                    Some(b) => {
-                        errors.push("branches", format!("{b:?} is not a branch of this stack."))
-                    }
-                    None => errors.push("branches", "must be a list of branch uids."),
-                }
-            }
-        }
-        Some(_) => errors.push("branches", "must be a list of branch uids."),
-    }
-}
-
-fn check_notifiers(obj: &Map<String, Value>, errors: &mut FieldErrors) {
-    let ok = match obj.get("notifiers") {
-        None | Some(Value::Null | Value::String(_)) => true,
-        Some(Value::Array(items)) => items.iter().all(Value::is_string),
-        Some(_) => false,
-    };
-    if !ok {
-        errors.push("notifiers", "must be an e-mail address or a list of them.");
-    }
-}
-
-fn check_destinations(obj: &mut Map<String, Value>, rules: Rules<'_>, errors: &mut FieldErrors) {
-    let Some(value) = obj.get_mut("destinations") else {
-        errors.push("destinations", "is required.");
-        return;
-    };
-    let items = match value {
-        Value::Null => {
-            errors.push("destinations", "is required.");
-            return;
-        }
-        Value::Array(items) if items.is_empty() => {
-            errors.push("destinations", "must have at least one destination.");
-            return;
-        }
-        Value::Array(items) => items,
-        _ => {
-            errors.push("destinations", "must be a list of destinations.");
-            return;
-        }
-    };
-    for (i, item) in items.iter_mut().enumerate() {
-        let path = format!("destinations[{i}]");
-        match item.as_object_mut() {
-            Some(dest) => {
+    if let Some(Value::Array(destinations)) = obj.get_mut("destinations") {
+        for (i, item) in destinations.iter_mut().enumerate() {
+            if let Some(dest) = item.as_object_mut() {
                 let stored = rules
                     .existing
                     .and_then(|d| matching_destination(d, dest, i));
-                check_destination(dest, &path, rules.allow_remote, stored, errors);
+                check_destination(dest, &format!("destinations[{i}]"), stored, errors);
             }
-            None => errors.push(path, "must be an object."),
         }
     }
 }
@@ -183,34 +162,12 @@ fn matching_destination<'a>(
 fn check_destination(
     dest: &mut Map<String, Value>,
     path: &str,
-    allow_remote: bool,
     stored: Option<&Destination>,
     errors: &mut FieldErrors,
 ) {
-    match dest.get("target_url") {
-        None | Some(Value::Null) => errors.push(format!("{path}.target_url"), "is required."),
-        Some(Value::String(url)) => {
-            if let Err(e) = targets::check_url(url, allow_remote) {
-                errors.push(format!("{path}.target_url"), e.to_string());
-            }
-        }
-        Some(_) => errors.push(format!("{path}.target_url"), "must be a string."),
-    }
-    for field in [
-        "http_basic_auth",
-        "http_basic_password",
-        "access_token_url",
-        "client_id",
-        "client_secret",
-        "request_query_parameters",
-        "bearer_token",
-    ] {
-        if !matches!(dest.get(field), None | Some(Value::Null | Value::String(_))) {
-            errors.push(format!("{path}.{field}"), "must be a string.");
-        }
-    }
+    check_url(dest, path, "target_url", errors);
     let kind = match dest.get("authentication_type") {
-        None | Some(Value::Null) => {
+        None => {
             // Older exports have no type: Basic when a user name is set.
             let basic = dest
                 .get("http_basic_auth")
@@ -223,10 +180,7 @@ fn check_destination(
             }
         }
         Some(Value::String(s)) => AuthenticationType::from(s.as_str()),
-        Some(_) => {
-            errors.push(format!("{path}.authentication_type"), "must be a string.");
-            return;
-        }
+        Some(_) => return,
     };
     dest.insert(
         "authentication_type".into(),
@@ -238,34 +192,43 @@ fn check_destination(
             require_secret(dest, path, "http_basic_password", stored, errors);
         }
         AuthenticationType::OAuth2 => {
-            match dest.get("access_token_url").and_then(Value::as_str) {
-                Some(url) if !url.trim().is_empty() => {
-                    if let Err(e) = targets::check_url(url, allow_remote) {
-                        errors.push(format!("{path}.access_token_url"), e.to_string());
-                    }
-                }
-                _ => errors.push(format!("{path}.access_token_url"), "is required."),
+            if require_text(dest, path, "access_token_url", errors) {
+                check_url(dest, path, "access_token_url", errors);
             }
             require_text(dest, path, "client_id", errors);
             require_secret(dest, path, "client_secret", stored, errors);
         }
         AuthenticationType::Bearer => require_secret(dest, path, "bearer_token", stored, errors),
-        AuthenticationType::None => {}
-        _ => errors.push(
-            format!("{path}.authentication_type"),
-            "is not valid (use Basic, OAuth2, Bearer or None).",
-        ),
+        // None needs nothing; a type outside the spec's enum was reported by the schema.
+        _ => {}
     }
     check_custom_headers(dest, path, errors);
 }
 
-fn require_text(dest: &Map<String, Value>, path: &str, field: &str, errors: &mut FieldErrors) {
-    if dest
-        .get(field)
-        .and_then(Value::as_str)
-        .is_none_or(|s| s.trim().is_empty())
+/// A URL field, when it is a string, must be an absolute http(s) URL.
+fn check_url(dest: &Map<String, Value>, path: &str, field: &str, errors: &mut FieldErrors) {
+    if let Some(Value::String(url)) = dest.get(field)
+        && let Err(e) = targets::parse(url)
     {
-        errors.push(format!("{path}.{field}"), "is required.");
+        errors.push(format!("{path}.{field}"), e.to_string());
+    }
+}
+
+/// A text field the authentication type needs: absent or blank is an error.
+/// Returns whether it is a non-blank string.
+fn require_text(
+    dest: &Map<String, Value>,
+    path: &str,
+    field: &str,
+    errors: &mut FieldErrors,
+) -> bool {
+    match dest.get(field) {
+        Some(Value::String(s)) if !s.trim().is_empty() => true,
+        None | Some(Value::String(_)) => {
+            errors.push(format!("{path}.{field}"), "is required.");
+            false
+        }
+        Some(_) => false,
     }
 }
 
@@ -277,15 +240,15 @@ fn require_secret(
     stored: Option<&Destination>,
     errors: &mut FieldErrors,
 ) {
-    let Some(given) = dest.get(field).and_then(Value::as_str) else {
-        errors.push(format!("{path}.{field}"), "is required.");
-        return;
+    let given = match dest.get(field) {
+        Some(Value::String(s)) if !s.is_empty() => s,
+        None | Some(Value::String(_)) => {
+            errors.push(format!("{path}.{field}"), "is required.");
+            return;
+        }
+        Some(_) => return,
     };
-    if given.is_empty() {
-        errors.push(format!("{path}.{field}"), "is required.");
-        return;
-    }
-    if !Secret::new(given).is_masked() {
+    if !Secret::new(given.as_str()).is_masked() {
         return;
     }
     let kept = stored.and_then(|d| match field {
@@ -304,44 +267,23 @@ fn require_secret(
     }
 }
 
+/// Header names and values must be sendable over HTTP.
 fn check_custom_headers(dest: &Map<String, Value>, path: &str, errors: &mut FieldErrors) {
-    let items = match dest.get("custom_header") {
-        None | Some(Value::Null) => return,
-        Some(Value::Array(items)) => items,
-        Some(_) => {
-            errors.push(
-                format!("{path}.custom_header"),
-                "must be a list of headers.",
-            );
-            return;
-        }
+    let Some(Value::Array(items)) = dest.get("custom_header") else {
+        return;
     };
-    for (j, item) in items.iter().enumerate() {
+    for (j, header) in items.iter().enumerate() {
         let at = format!("{path}.custom_header[{j}]");
-        let Some(h) = item.as_object() else {
-            errors.push(at, "must be an object.");
-            continue;
-        };
-        let name = h.get("header_name");
-        let value = h.get("value");
-        match name {
-            None | Some(Value::Null) => {}
-            Some(Value::String(n)) if n.is_empty() => {}
-            Some(Value::String(n)) => {
-                if axum::http::HeaderName::from_bytes(n.as_bytes()).is_err() {
-                    errors.push(format!("{at}.header_name"), "is not a valid header name.");
-                }
-            }
-            Some(_) => errors.push(format!("{at}.header_name"), "must be a string."),
+        if let Some(Value::String(name)) = header.get("header_name")
+            && !name.is_empty()
+            && axum::http::HeaderName::from_bytes(name.as_bytes()).is_err()
+        {
+            errors.push(format!("{at}.header_name"), "is not a valid header name.");
         }
-        match value {
-            None | Some(Value::Null) => {}
-            Some(Value::String(v)) => {
-                if axum::http::HeaderValue::from_str(v).is_err() {
-                    errors.push(format!("{at}.value"), "is not a valid header value.");
-                }
-            }
-            Some(_) => errors.push(format!("{at}.value"), "must be a string."),
+        if let Some(Value::String(value)) = header.get("value")
+            && axum::http::HeaderValue::from_str(value).is_err()
+        {
+            errors.push(format!("{at}.value"), "is not a valid header value.");
         }
     }
 }
@@ -371,17 +313,22 @@ mod tests {
         static BRANCHES: std::sync::LazyLock<Vec<String>> =
             std::sync::LazyLock::new(|| vec!["main".to_owned()]);
         Rules {
+            shapes: Shapes::get().unwrap(),
             branches: &BRANCHES,
-            allow_remote: false,
             existing: None,
         }
     }
 
+    fn wrapped(webhook: Value) -> Value {
+        json!({ "webhook": webhook })
+    }
+
     #[test]
-    fn lists_every_problem() {
+    fn lists_schema_and_rule_problems_in_one_answer() {
         let e = webhook_input(
-            &json!({"destinations": [{"target_url": "http://example.com", "authentication_type": "Digest"}],
-                    "channels": ["a..b"], "branches": ["dev"], "retry_policy": "often"}),
+            wrapped(json!({"destinations": [{"target_url": "not a url", "authentication_type": "Digest"}],
+                    "channels": ["a..b"], "branches": ["dev"], "retry_policy": "often"})),
+            Envelope::Wrapped,
             rules(),
         )
         .unwrap_err();
@@ -394,6 +341,38 @@ mod tests {
             "retry_policy",
         ] {
             assert!(e.has(field), "{field}: {e:?}");
+        }
+        assert_eq!(e.message_for("name"), Some("is required."));
+    }
+
+    #[test]
+    fn fields_are_named_inside_the_webhook_or_the_file() {
+        let e = webhook_input(json!([]), Envelope::Wrapped, rules()).unwrap_err();
+        assert!(e.has("body"), "{e:?}");
+        let e = webhook_input(json!({}), Envelope::Wrapped, rules()).unwrap_err();
+        assert_eq!(e.message_for("webhook"), Some("is required."));
+        let e = webhook_input(wrapped(json!([])), Envelope::Wrapped, rules()).unwrap_err();
+        assert!(e.has("webhook"), "{e:?}");
+        let e = webhook_input(json!("x"), Envelope::Bare, rules()).unwrap_err();
+        assert!(e.has("webhook"), "{e:?}");
+        let e = webhook_input(json!({"name": "n"}), Envelope::Bare, rules()).unwrap_err();
+        assert!(e.has("destinations") && e.has("channels"), "{e:?}");
+    }
+
+    #[test]
+    fn any_well_formed_target_is_accepted_and_nulls_are_absent() {
+        let doc = json!({"name": "n", "channels": ["assets.create"], "notifiers": null,
+            "destinations": [{"target_url": "https://hooks.example.com/x", "custom_header": null}]});
+        let input = webhook_input(wrapped(doc), Envelope::Wrapped, rules()).unwrap();
+        assert_eq!(
+            input.destinations[0].target_url,
+            "https://hooks.example.com/x"
+        );
+        for bad in ["ftp://127.0.0.1/x", "/relative", "http://"] {
+            let doc = json!({"name": "n", "channels": ["assets.create"],
+                "destinations": [{"target_url": bad}]});
+            let e = webhook_input(doc, Envelope::Bare, rules()).unwrap_err();
+            assert!(e.has("destinations[0].target_url"), "{bad}: {e:?}");
         }
     }
 
@@ -410,7 +389,7 @@ mod tests {
             existing: Some(&stored),
             ..rules()
         };
-        let input = webhook_input(&doc, r).unwrap();
+        let input = webhook_input(doc.clone(), Envelope::Bare, r).unwrap();
         assert_eq!(
             input.destinations[0]
                 .bearer_token
@@ -419,7 +398,7 @@ mod tests {
                 .expose(),
             "t0k"
         );
-        let e = webhook_input(&doc, rules()).unwrap_err();
+        let e = webhook_input(doc, Envelope::Bare, rules()).unwrap_err();
         assert!(e.has("destinations[0].bearer_token"));
     }
 
@@ -427,7 +406,7 @@ mod tests {
     fn legacy_destination_without_type() {
         let doc = json!({"name": "n", "channels": ["assets.create"], "notifiers": ["a@b.c"],
             "destinations": [{"target_url": "http://localhost/x", "http_basic_auth": "", "http_basic_password": ""}]});
-        let input = webhook_input(&doc, rules()).unwrap();
+        let input = webhook_input(doc, Envelope::Bare, rules()).unwrap();
         assert_eq!(
             input.destinations[0].authentication_type,
             Some(AuthenticationType::None)

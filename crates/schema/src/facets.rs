@@ -56,6 +56,7 @@ impl<'a> SRef<'a> {
 }
 
 /// An owned schema equivalent to the conjunction of `sources`.
+#[cfg(feature = "proptest")]
 pub(crate) fn owned_conjunction(sources: &[SRef<'_>]) -> ReferenceOr<Schema> {
     match sources {
         [one] => one.to_owned_schema(),
@@ -146,6 +147,7 @@ pub(crate) fn lookup<'a>(
 pub(crate) struct TypeSet(u8);
 
 impl TypeSet {
+    #[cfg(feature = "proptest")]
     pub(crate) const NONE: TypeSet = TypeSet(0);
     pub(crate) const NULL: TypeSet = TypeSet(1);
     pub(crate) const BOOL: TypeSet = TypeSet(2);
@@ -157,6 +159,7 @@ impl TypeSet {
     pub(crate) const ARRAY: TypeSet = TypeSet(32);
     pub(crate) const OBJECT: TypeSet = TypeSet(64);
     pub(crate) const NUMBER: TypeSet = TypeSet(4 | 8);
+    #[cfg(feature = "proptest")]
     pub(crate) const ALL: TypeSet = TypeSet(127);
 
     pub(crate) fn has(self, other: TypeSet) -> bool {
@@ -242,6 +245,7 @@ impl TypeSet {
 
     /// The kinds that values listed in an `enum` have (an integral number
     /// also equals its float spelling).
+    #[cfg(feature = "proptest")]
     pub(crate) fn of_enum(values: &[Value]) -> TypeSet {
         values.iter().fold(TypeSet::NONE, |acc, v| {
             let kind = TypeSet::of(v);

@@ -14,12 +14,13 @@ use proptest::sample::{Index, select};
 use proptest::strategy::{BoxedStrategy, Just, Union};
 use serde_json::{Map, Value};
 
+use crate::SpecError;
 use crate::facets::{Additional, Facets, GroupKind, SRef, TypeSet, owned_conjunction};
 use crate::format::{
     KNOWN_STRING_FORMATS, days_in_month, integer_format_range, strip_anchors, translate_pattern,
 };
+use crate::strategies::{GenOptions, Invalidity, InvalidityKind};
 use crate::validate::Inner;
-use crate::{GenOptions, Invalidity, InvalidityKind, SpecError};
 
 /// One step of a path inside a document.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,16 +1,22 @@
-//! Test support for an OpenAPI 3.0 document.
+//! Validation of JSON documents against an OpenAPI 3.0 document's schemas,
+//! and (with the `proptest` feature) generation of documents for tests.
 //!
 //! [`Spec`] reads an OpenAPI 3.0.x document and
 //!
 //! * validates a [`serde_json::Value`] against a component schema
 //!   ([`Spec::validate`]) or an inline schema ([`Spec::validate_schema`]),
 //!   listing every [`Violation`] with a JSON path such as
-//!   `webhook.destinations[0].authentication_type`;
+//!   `webhook.destinations[0].authentication_type`; a server can check
+//!   request bodies and parameters ([`Spec::parameter_schema`]) with it at
+//!   run time;
 //! * lists the examples of every operation ([`Spec::examples`]) and of every
 //!   schema ([`Spec::schema_examples`]) so a test can validate them;
-//! * builds proptest strategies for documents a schema allows
-//!   ([`Spec::valid`], [`Spec::valid_with_unknown_fields`]) and forbids
-//!   ([`Spec::invalid`], which also says which field is at fault).
+//! * with the `proptest` feature, builds proptest strategies for documents a
+//!   schema allows (`Spec::valid`, `Spec::valid_with_unknown_fields`) and
+//!   forbids (`Spec::invalid`, which also says which field is at fault).
+//!
+//! Without the feature the crate does not depend on proptest, so a program
+//! can validate at run time without carrying a test framework.
 //!
 //! # Supported schema features
 //!
@@ -57,16 +63,21 @@
 
 mod facets;
 mod format;
+#[cfg(feature = "proptest")]
 mod generate;
 mod spec;
+#[cfg(feature = "proptest")]
+mod strategies;
 mod validate;
+
+#[cfg(feature = "proptest")]
+pub use strategies::{GenOptions, Invalidity, InvalidityKind};
 
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
 use openapiv3::{OpenAPI, ReferenceOr, Schema};
-use proptest::strategy::BoxedStrategy;
 use serde_json::Value;
 
 use crate::facets::SRef;
@@ -112,13 +123,15 @@ pub enum SpecError {
         message: String,
     },
     /// No valid value can be generated (contradictory constraints, or a
-    /// required field that recurses beyond [`GenOptions::max_recursion`]).
+    /// required field that recurses beyond `GenOptions::max_recursion`);
+    /// only with the `proptest` feature.
     #[error("cannot generate any value valid against {schema}")]
     Unsatisfiable {
         /// The schema asked for.
         schema: String,
     },
-    /// The schema accepts every JSON value, so no invalid one exists.
+    /// The schema accepts every JSON value, so no invalid one exists; only
+    /// with the `proptest` feature.
     #[error("{schema} accepts every JSON value: there is no invalid document to generate")]
     NoInvalid {
         /// The schema asked for.
@@ -136,6 +149,14 @@ pub struct Violation {
     pub message: String,
 }
 
+impl Violation {
+    /// Whether the violation is a required property left out (at
+    /// [`Violation::path`]), as opposed to a value that is there but wrong.
+    pub fn is_missing_required(&self) -> bool {
+        self.message == validate::MISSING_REQUIRED
+    }
+}
+
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.path.is_empty() {
@@ -143,53 +164,6 @@ impl fmt::Display for Violation {
         } else {
             write!(f, "{}: {}", self.path, self.message)
         }
-    }
-}
-
-/// How a generated invalid document breaks its schema.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum InvalidityKind {
-    /// The value at [`Invalidity::path`] has a JSON type the schema does not
-    /// allow there (`null` only where the field is required or an item).
-    /// Inside an untagged `oneOf`/`anyOf` (no discriminator), any fault is
-    /// reported this way at the union itself, since a decoder of an untagged
-    /// union cannot name anything deeper: the value matches none of the
-    /// alternatives.
-    WrongType,
-    /// The required property at [`Invalidity::path`] is absent.
-    MissingRequired,
-}
-
-impl fmt::Display for InvalidityKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            InvalidityKind::WrongType => "wrong type",
-            InvalidityKind::MissingRequired => "missing required property",
-        })
-    }
-}
-
-/// Where a generated invalid document is at fault.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Invalidity {
-    /// Path of the faulty (or missing) value, in [`Violation::path`] form.
-    pub path: String,
-    /// The last property name in `path` (`destinations` for
-    /// `webhook.destinations[0]`); empty when the fault is the whole
-    /// document.
-    pub field: String,
-    /// What is wrong there.
-    pub kind: InvalidityKind,
-}
-
-impl fmt::Display for Invalidity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.path.is_empty() {
-            "<root>"
-        } else {
-            &self.path
-        };
-        write!(f, "{} at {path}", self.kind)
     }
 }
 
@@ -239,32 +213,6 @@ pub struct SchemaExample {
     pub schema: ReferenceOr<Schema>,
     /// The example value.
     pub value: Value,
-}
-
-/// Options for generated documents.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GenOptions {
-    /// Add extra, undeclared keys with arbitrary values to every object whose
-    /// schema does not forbid them (`additionalProperties: false`).
-    pub unknown_fields: bool,
-    /// Arrays get at most `minItems + max_extra_items` items.
-    pub max_extra_items: usize,
-    /// How many times a component may nest inside itself through `$ref`
-    /// before the generator stops expanding it.
-    pub max_recursion: usize,
-    /// How deeply generated documents may nest.
-    pub max_depth: usize,
-}
-
-impl Default for GenOptions {
-    fn default() -> Self {
-        GenOptions {
-            unknown_fields: false,
-            max_extra_items: 4,
-            max_recursion: 2,
-            max_depth: 24,
-        }
-    }
 }
 
 /// A parsed OpenAPI 3.0 document. Cheap to clone.
@@ -373,6 +321,16 @@ impl Spec {
         }
     }
 
+    /// The schema of the parameter `name` of the operation `operation_id`
+    /// (declared on the operation or on its path, `$ref`s to
+    /// `components.parameters` resolved); `None` when there is no such
+    /// operation or parameter, or the parameter is described by `content`
+    /// instead of `schema`. Use it to check a parameter's value with
+    /// [`Spec::validate_schema`] once it is converted to JSON.
+    pub fn parameter_schema(&self, operation_id: &str, name: &str) -> Option<&ReferenceOr<Schema>> {
+        spec::parameter_schema(&self.inner.api, operation_id, name)
+    }
+
     /// Every example value of every operation's request and response bodies
     /// (`example` and `examples` of each media type, `$ref`s to
     /// `components.examples`/`responses`/`requestBodies` resolved), in
@@ -389,101 +347,5 @@ impl Spec {
     /// Validate an example against its schema.
     pub fn validate_example(&self, example: &Example) -> Result<(), Vec<Violation>> {
         self.validate_schema(&example.schema, &example.value)
-    }
-
-    /// Strategy generating documents `components.schemas[name]` allows.
-    ///
-    /// Objects carry no undeclared keys unless `additionalProperties` is
-    /// `true` or a schema; see [`Spec::valid_with_unknown_fields`].
-    ///
-    /// # Panics
-    ///
-    /// If there is no such schema or no strategy can be built for it; use
-    /// [`Spec::try_valid`] to get the error instead.
-    pub fn valid(&self, name: &str) -> BoxedStrategy<Value> {
-        match self.try_valid(name) {
-            Ok(s) => s,
-            Err(e) => panic!("cs_webhooks_schema: {e}"),
-        }
-    }
-
-    /// Like [`Spec::valid`], but every object also gets a few undeclared keys
-    /// with arbitrary values (where `additionalProperties` is not `false`),
-    /// to check that unknown fields never break decoding.
-    ///
-    /// # Panics
-    ///
-    /// As [`Spec::valid`].
-    pub fn valid_with_unknown_fields(&self, name: &str) -> BoxedStrategy<Value> {
-        let opts = GenOptions {
-            unknown_fields: true,
-            ..GenOptions::default()
-        };
-        match self
-            .named(name)
-            .and_then(|schema| self.valid_schema(&schema, &opts))
-        {
-            Ok(s) => s,
-            Err(e) => panic!("cs_webhooks_schema: {e}"),
-        }
-    }
-
-    /// Strategy generating documents `components.schemas[name]` forbids, each
-    /// with where it is at fault: a value of a wrong type somewhere (a string
-    /// where an integer belongs, `null` in a required non-nullable field, an
-    /// object where a string belongs, ...) or a missing required property.
-    /// Every generated document has a [`Violation`] whose path equals
-    /// [`Invalidity::path`]. A fault inside an untagged `oneOf`/`anyOf` is
-    /// reported at the union (see [`InvalidityKind::WrongType`]).
-    ///
-    /// # Panics
-    ///
-    /// If there is no such schema, or no strategy can be built (e.g. the
-    /// schema accepts every value); use [`Spec::try_invalid`] to get the
-    /// error instead.
-    pub fn invalid(&self, name: &str) -> BoxedStrategy<(Value, Invalidity)> {
-        match self.try_invalid(name) {
-            Ok(s) => s,
-            Err(e) => panic!("cs_webhooks_schema: {e}"),
-        }
-    }
-
-    /// [`Spec::valid`], returning an error instead of panicking.
-    pub fn try_valid(&self, name: &str) -> Result<BoxedStrategy<Value>, SpecError> {
-        let schema = self.named(name)?;
-        self.valid_schema(&schema, &GenOptions::default())
-    }
-
-    /// [`Spec::invalid`], returning an error instead of panicking.
-    pub fn try_invalid(&self, name: &str) -> Result<BoxedStrategy<(Value, Invalidity)>, SpecError> {
-        let schema = self.named(name)?;
-        self.invalid_schema(&schema, &GenOptions::default())
-    }
-
-    /// Strategy generating documents any schema allows (e.g. an inline
-    /// response schema, or [`Spec::reference`]), with options.
-    pub fn valid_schema(
-        &self,
-        schema: &ReferenceOr<Schema>,
-        opts: &GenOptions,
-    ) -> Result<BoxedStrategy<Value>, SpecError> {
-        generate::valid_strategy(&self.inner, schema, opts, &describe(schema))
-    }
-
-    /// Strategy generating documents any schema forbids, with options (see
-    /// [`Spec::invalid`]).
-    pub fn invalid_schema(
-        &self,
-        schema: &ReferenceOr<Schema>,
-        opts: &GenOptions,
-    ) -> Result<BoxedStrategy<(Value, Invalidity)>, SpecError> {
-        generate::invalid_strategy(&self.inner, schema, opts, &describe(schema))
-    }
-}
-
-fn describe(schema: &ReferenceOr<Schema>) -> String {
-    match schema {
-        ReferenceOr::Reference { reference } => format!("schema {reference:?}"),
-        ReferenceOr::Item(_) => "the inline schema".to_string(),
     }
 }

@@ -287,6 +287,32 @@ pub(crate) fn check(api: &OpenAPI) -> Result<Checked, SpecError> {
     })
 }
 
+/// The schema of parameter `name` of operation `operation_id` (see
+/// [`crate::Spec::parameter_schema`]).
+pub(crate) fn parameter_schema<'a>(
+    api: &'a OpenAPI,
+    operation_id: &str,
+    name: &str,
+) -> Option<&'a ReferenceOr<openapiv3::Schema>> {
+    api.paths.paths.values().find_map(|item| {
+        let item = item.as_item()?;
+        let (_, op) = item
+            .iter()
+            .find(|(_, op)| op.operation_id.as_deref() == Some(operation_id))?;
+        // Operation-level parameters override path-level ones of the same name.
+        op.parameters
+            .iter()
+            .chain(&item.parameters)
+            .filter_map(|p| parameter(api, p).ok())
+            .map(Parameter::parameter_data_ref)
+            .find(|data| data.name == name)
+            .and_then(|data| match &data.format {
+                ParameterSchemaOrContent::Schema(schema) => Some(schema),
+                ParameterSchemaOrContent::Content(_) => None,
+            })
+    })
+}
+
 /// `{}`: accepts any value.
 fn any_schema() -> ReferenceOr<openapiv3::Schema> {
     ReferenceOr::Item(openapiv3::Schema {

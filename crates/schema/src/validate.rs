@@ -13,6 +13,9 @@ use crate::format::{check_format, integer_format_range, translate_pattern};
 /// How deep validation may nest (data levels plus `oneOf`/`anyOf` levels).
 const MAX_DEPTH: usize = 256;
 
+/// The message of a required property that is absent.
+pub(crate) const MISSING_REQUIRED: &str = "missing required property";
+
 /// The parsed spec plus compiled patterns; shared by every strategy.
 #[derive(Debug)]
 pub(crate) struct Inner {
@@ -78,6 +81,7 @@ impl Inner {
     }
 
     /// Every violation of `value` against `facets` (at the root).
+    #[cfg(feature = "proptest")]
     pub(crate) fn validate_facets<'a>(
         &'a self,
         facets: &Facets<'a>,
@@ -201,7 +205,7 @@ impl Inner {
             let tag_path = key_path(path, &tagging.property);
             let chosen = match map.get(&tagging.property) {
                 None => {
-                    push(out, &tag_path, "missing required property".to_string());
+                    push(out, &tag_path, MISSING_REQUIRED.to_string());
                     None
                 }
                 Some(Value::String(tag)) => {
@@ -441,11 +445,7 @@ impl Inner {
     ) {
         for name in &f.required {
             if !map.contains_key(*name) {
-                push(
-                    out,
-                    &key_path(path, name),
-                    "missing required property".to_string(),
-                );
+                push(out, &key_path(path, name), MISSING_REQUIRED.to_string());
             }
         }
         for (key, value) in map {

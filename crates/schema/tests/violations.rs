@@ -569,3 +569,52 @@ fn spec_can_live_in_a_static() {
     fn assert_send_sync<T: Send + Sync + 'static>() {}
     assert_send_sync::<Spec>();
 }
+
+#[test]
+fn missing_required_is_told_apart_from_a_wrong_value() {
+    let spec =
+        spec_with("    T: {type: object, required: [a, b], properties: {b: {type: string}}}\n");
+    let violations = spec.validate("T", &json!({"b": 1})).unwrap_err();
+    let missing: Vec<(&str, bool)> = violations
+        .iter()
+        .map(|v| (v.path.as_str(), v.is_missing_required()))
+        .collect();
+    assert_eq!(missing, [("a", true), ("b", false)]);
+}
+
+#[test]
+fn parameter_schemas_are_found_by_operation_and_name() {
+    let spec = Spec::from_yaml(
+        r##"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /items/{id}:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string, minLength: 1}}
+      - {name: limit, in: query, schema: {type: string}}
+    get:
+      operationId: list_items
+      parameters:
+        - $ref: '#/components/parameters/limit'
+        - {name: tagged, in: query, content: {application/json: {schema: {type: object}}}}
+      responses: {'200': {description: ok}}
+components:
+  parameters:
+    limit: {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 100}}
+"##,
+    )
+    .unwrap();
+    let limit = spec.parameter_schema("list_items", "limit").unwrap();
+    assert!(spec.validate_schema(limit, &json!(100)).is_ok());
+    let errors = spec.validate_schema(limit, &json!(101)).unwrap_err();
+    assert_eq!(
+        errors[0].to_string(),
+        "<root>: 101 is greater than maximum 100"
+    );
+    let id = spec.parameter_schema("list_items", "id").unwrap();
+    assert!(spec.validate_schema(id, &json!("")).is_err());
+    assert!(spec.parameter_schema("list_items", "tagged").is_none());
+    assert!(spec.parameter_schema("list_items", "nope").is_none());
+    assert!(spec.parameter_schema("get_item", "limit").is_none());
+}

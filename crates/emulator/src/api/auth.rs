@@ -1,7 +1,8 @@
 //! Who is calling: the `api_key` header names the stack (412 otherwise), a
 //! token in `authorization` (management token or `Bearer` OAuth token) or
 //! `authtoken` proves access (401 otherwise), and `branch` scopes the call
-//! (422 for a branch the stack does not have).
+//! (`main` when the header is absent; 422 when it is given but is not text
+//! or names no branch of the stack).
 
 use axum::http::HeaderMap;
 
@@ -38,10 +39,19 @@ pub fn authenticate<'a>(
     if !(by_authorization || by_authtoken) {
         return Err(ApiError::unauthorized());
     }
-    let branch = header(headers, "branch").unwrap_or(MAIN_BRANCH);
-    if !stack.branches.iter().any(|b| b == branch) {
-        return Err(ApiError::branch());
-    }
+    let branch = match headers.get("branch") {
+        None => MAIN_BRANCH,
+        Some(value) => {
+            let name = std::str::from_utf8(value.as_bytes())
+                .map_err(|_| ApiError::branch_because("is not valid UTF-8."))?
+                .trim();
+            stack
+                .branches
+                .iter()
+                .find(|b| *b == name)
+                .ok_or_else(ApiError::branch)?
+        }
+    };
     Ok(Caller { stack, branch })
 }
 

@@ -104,12 +104,17 @@ impl ApiError {
 
     /// 422 for an unknown branch.
     pub fn branch() -> Self {
+        Self::branch_because("is not valid.")
+    }
+
+    /// 422 for a `branch` that names no branch, saying why.
+    pub fn branch_because(message: &str) -> Self {
         Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             code::BRANCH,
             "Branch was not found.",
         )
-        .field("branch", "is not valid.")
+        .field("branch", message)
     }
 
     /// 404 for an unknown webhook uid.
@@ -134,12 +139,17 @@ impl ApiError {
 
     /// 422 for a bad query parameter.
     pub fn parameter(name: &str, message: impl Into<String>) -> Self {
+        Self::parameters(FieldErrors::default()).field(name, message)
+    }
+
+    /// 422 for query parameters, with a message for each.
+    pub fn parameters(errors: FieldErrors) -> Self {
         Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             code::BAD_PARAMETER,
             "The request parameters are not valid.",
         )
-        .field(name, message)
+        .fields(errors)
     }
 
     /// 413 for an oversized body.
@@ -209,5 +219,14 @@ impl FieldErrors {
     #[cfg(test)]
     pub fn has(&self, field: &str) -> bool {
         self.0.iter().any(|(f, _)| f == field)
+    }
+
+    /// The first message for `field`.
+    #[cfg(test)]
+    pub fn message_for(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
     }
 }

@@ -32,13 +32,13 @@ pub async fn list(
     let caller = authenticate(&state, &headers)?;
     let uid = path_uid(path)?;
     let webhook = visible(&state, caller, &uid)?;
-    let params = Params::from_query(query)?;
+    let params = Params::from_query(query, state.shapes, "list_executions")?;
     let oldest = retention_start(&state);
     let from = params
         .time("from")?
         .map_or(oldest, |t| ids::to_ms(t).max(oldest));
     let to = params.time("to")?.map_or(i64::MAX, ids::to_ms);
-    let filter = match params.get("query") {
+    let filter = match params.text("query") {
         Some(q) => ExecutionFilter::from_json(q)
             .map_err(|e| ApiError::parameter("query", format!("{e}.")))?,
         None => ExecutionFilter::any(),

@@ -17,11 +17,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::Value;
 
+use crate::shapes::WEBHOOKS_SPEC;
 use crate::state::Shared;
 use error::ApiError;
 
-/// The Webhooks API spec, served at `/openapi/webhooks.yaml`.
-const WEBHOOKS_SPEC: &str = include_str!("../../openapi/webhooks.yaml");
 /// The emulator's own routes, served at `/openapi/emulator.yaml`.
 const EMULATOR_SPEC: &str = include_str!("../../openapi/emulator.yaml");
 

@@ -1,78 +1,129 @@
-//! Query-string parameters: typed reads with 422 answers naming the parameter.
+//! Query-string parameters: typed reads, checked against the operation's
+//! parameter schemas in the spec, with 422 answers naming the parameter.
 
 use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
 use chrono::{DateTime, Utc};
+use serde_json::Value;
 
 use super::error::ApiError;
+use crate::shapes::{ParameterError, Shapes};
 
-/// The decoded query string, as name/value pairs in order.
-#[derive(Debug, Default)]
-pub struct Params(Vec<(String, String)>);
+/// Records per page when `limit` is not given (the spec's maximum).
+const DEFAULT_LIMIT: usize = 100;
+
+/// The decoded query string of one operation, as name/value pairs in order.
+#[derive(Debug)]
+pub struct Params {
+    pairs: Vec<(String, String)>,
+    shapes: &'static Shapes,
+    operation_id: &'static str,
+}
 
 impl Params {
-    /// Reads the query string; a malformed one is a 422.
+    /// Reads the query string of the operation `operation_id`; a malformed
+    /// one is a 422.
     pub fn from_query(
         query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+        shapes: &'static Shapes,
+        operation_id: &'static str,
     ) -> Result<Self, ApiError> {
-        query
-            .map(|q| Params(q.0))
-            .map_err(|_| ApiError::parameter("query", "the query string is not valid."))
+        let pairs = query
+            .map(|q| q.0)
+            .map_err(|_| ApiError::parameter("query", "the query string is not valid."))?;
+        Ok(Params {
+            pairs,
+            shapes,
+            operation_id,
+        })
     }
 
-    /// The last value of `name`, if given and not empty.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
+    /// The last value of `name`, if given (possibly empty).
+    fn raw(&self, name: &str) -> Option<&str> {
+        self.pairs
             .iter()
             .rev()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
     }
 
-    /// A boolean (`true`/`false`), default `false`.
+    /// A text parameter: the last value of `name`, if given and not empty.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.raw(name).filter(|v| !v.is_empty())
+    }
+
+    /// A boolean (`true`/`false`), default `false`. Given but empty or
+    /// anything else is a 422.
     pub fn flag(&self, name: &str) -> Result<bool, ApiError> {
-        match self.get(name) {
-            None => Ok(false),
-            Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
-            Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-            Some(_) => Err(ApiError::parameter(name, "must be true or false.")),
-        }
+        let Some(raw) = self.raw(name) else {
+            return Ok(false);
+        };
+        let value = if raw.eq_ignore_ascii_case("true") {
+            true
+        } else if raw.eq_ignore_ascii_case("false") {
+            false
+        } else {
+            return Err(ApiError::parameter(name, "must be true or false."));
+        };
+        self.conform(name, Value::Bool(value))?;
+        Ok(value)
     }
 
-    /// `skip`: a non-negative integer, default 0.
+    /// `skip`: how many records to pass over, default 0.
     pub fn skip(&self) -> Result<usize, ApiError> {
-        match self.get("skip") {
-            None => Ok(0),
-            Some(v) => v
-                .parse::<u32>()
-                .map(|n| n as usize)
-                .map_err(|_| ApiError::parameter("skip", "must be a non-negative integer.")),
-        }
+        Ok(self.integer("skip")?.unwrap_or(0))
     }
 
-    /// `limit`: 1 to 100, default 100.
+    /// `limit`: how many records to return, default 100.
     pub fn limit(&self) -> Result<usize, ApiError> {
-        match self.get("limit") {
-            None => Ok(100),
-            Some(v) => match v.parse::<u32>() {
-                Ok(n @ 1..=100) => Ok(n as usize),
-                _ => Err(ApiError::parameter(
-                    "limit",
-                    "must be an integer from 1 to 100.",
-                )),
+        Ok(self.integer("limit")?.unwrap_or(DEFAULT_LIMIT))
+    }
+
+    /// An integer within the bounds the spec gives it. Given but empty, not
+    /// an integer, or out of bounds is a 422.
+    fn integer(&self, name: &str) -> Result<Option<usize>, ApiError> {
+        let Some(raw) = self.raw(name) else {
+            return Ok(None);
+        };
+        let number: serde_json::Number = match raw.parse::<i64>() {
+            Ok(n) => n.into(),
+            Err(_) => match raw.parse::<u64>() {
+                Ok(n) => n.into(),
+                Err(_) => return Err(ApiError::parameter(name, "must be an integer.")),
             },
-        }
+        };
+        self.conform(name, Value::Number(number.clone()))?;
+        // The spec bounds every integer this reads from below by 0.
+        let n = number
+            .as_u64()
+            .ok_or_else(|| ApiError::parameter(name, "must not be negative."))?;
+        Ok(Some(usize::try_from(n).unwrap_or(usize::MAX)))
     }
 
     /// An ISO 8601 date-time.
     pub fn time(&self, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
-        self.get(name)
+        self.text(name)
             .map(|v| {
                 DateTime::parse_from_rfc3339(v)
                     .map(|t| t.with_timezone(&Utc))
                     .map_err(|_| ApiError::parameter(name, "must be an ISO 8601 date-time."))
             })
             .transpose()
+    }
+
+    /// Checks a converted value against the parameter's schema.
+    fn conform(&self, name: &str, value: Value) -> Result<(), ApiError> {
+        match self.shapes.check_parameter(self.operation_id, name, &value) {
+            Ok(()) => Ok(()),
+            Err(ParameterError::Invalid(errors)) => Err(ApiError::parameters(errors)),
+            Err(ParameterError::Undeclared) => {
+                tracing::error!(
+                    operation = self.operation_id,
+                    parameter = name,
+                    "the spec declares no such query parameter"
+                );
+                Err(ApiError::internal())
+            }
+        }
     }
 }

@@ -18,7 +18,7 @@ use super::params::Params;
 use super::{BodyErrors, json_body, path_uid};
 use crate::state::Shared;
 use crate::store::{StoredWebhook, WriteError};
-use crate::validate::{self, Rules};
+use crate::validate::{self, Envelope, Rules};
 use crate::webhook_doc::{self, Stamp, in_branch, masked};
 
 const CREATE: BodyErrors = BodyErrors {
@@ -54,11 +54,11 @@ pub async fn list(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<WebhookList>, ApiError> {
     let caller = authenticate(&state, &headers)?;
-    let params = Params::from_query(query)?;
+    let params = Params::from_query(query, state.shapes, "list_webhooks")?;
     let include_count = params.flag("include_count")?;
     let skip = params.skip()?;
     let limit = params.limit()?;
-    let order = match (params.get("asc"), params.get("desc")) {
+    let order = match (params.text("asc"), params.text("desc")) {
         (Some(field), _) => Some((sort_key(field, "asc")?, true)),
         (None, Some(field)) => Some((sort_key(field, "desc")?, false)),
         (None, None) => None,
@@ -135,8 +135,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers)?;
     let body = json_body(&headers, body, CREATE)?;
-    let doc = wrapped(&body, CREATE)?;
-    let stored = build_new(&state, caller, doc, CREATE)?;
+    let stored = build_new(&state, caller, body, Envelope::Wrapped, CREATE)?;
     let created = insert(&state, stored, CREATE).await?;
     let answer = WebhookResponse {
         notice: Some("The webhook was created successfully".to_owned()),
@@ -156,8 +155,7 @@ pub async fn update(
     let uid = path_uid(path)?;
     visible(&state, caller, &uid)?;
     let body = json_body(&headers, body, UPDATE)?;
-    let doc = wrapped(&body, UPDATE)?.clone();
-    let updated = replace(&state, caller, uid, doc, UPDATE, false).await?;
+    let updated = replace(&state, caller, uid, body, Envelope::Wrapped, UPDATE, false).await?;
     Ok(Json(WebhookResponse {
         notice: Some("The Webhook was updated successfully".to_owned()),
         webhook: masked(&updated.webhook),
@@ -212,8 +210,7 @@ pub async fn import_new(
 ) -> Result<Json<WebhookResponse>, ApiError> {
     let caller = authenticate(&state, &headers)?;
     let file = import_file(multipart).await?;
-    let doc = unwrap_export(&file);
-    let mut stored = build_new(&state, caller, doc, IMPORT)?;
+    let mut stored = build_new(&state, caller, unwrap_export(file), Envelope::Bare, IMPORT)?;
     webhook_doc::mark_imported(&mut stored);
     let created = insert(&state, stored, IMPORT).await?;
     Ok(Json(WebhookResponse {
@@ -233,27 +230,19 @@ pub async fn import_existing(
     let uid = path_uid(path)?;
     visible(&state, caller, &uid)?;
     let file = import_file(multipart).await?;
-    let doc = unwrap_export(&file).clone();
-    let updated = replace(&state, caller, uid, doc, IMPORT, true).await?;
+    let doc = unwrap_export(file);
+    let updated = replace(&state, caller, uid, doc, Envelope::Bare, IMPORT, true).await?;
     Ok(Json(WebhookResponse {
         notice: Some("webhook was imported successfully".to_owned()),
         webhook: masked(&updated.webhook),
     }))
 }
 
-/// The object inside `{"webhook": ...}`.
-fn wrapped(body: &Value, errors: BodyErrors) -> Result<&Value, ApiError> {
-    match body.get("webhook") {
-        Some(doc @ Value::Object(_)) => Ok(doc),
-        Some(_) => Err(errors.error("webhook", "must be an object.")),
-        None => Err(errors.error("webhook", "is required.")),
-    }
-}
-
 /// An exported file is the bare webhook; a `{"webhook": ...}` wrapper is accepted too.
-fn unwrap_export(file: &Value) -> &Value {
-    match file.get("webhook") {
-        Some(inner @ Value::Object(_)) if file.get("name").is_none() => inner,
+fn unwrap_export(mut file: Value) -> Value {
+    let wrapped = file.get("name").is_none() && file.get("webhook").is_some_and(Value::is_object);
+    match file.as_object_mut().and_then(|o| o.remove("webhook")) {
+        Some(inner) if wrapped => inner,
         _ => file,
     }
 }
@@ -296,15 +285,17 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 fn build_new(
     state: &Shared,
     caller: Caller<'_>,
-    doc: &Value,
+    doc: Value,
+    envelope: Envelope,
     errors: BodyErrors,
 ) -> Result<StoredWebhook, ApiError> {
     let rules = Rules {
+        shapes: state.shapes,
         branches: &caller.stack.branches,
-        allow_remote: state.settings.allow_remote_targets,
         existing: None,
     };
-    let input = validate::webhook_input(doc, rules).map_err(|e| errors.error_fields(e))?;
+    let input =
+        validate::webhook_input(doc, envelope, rules).map_err(|e| errors.error_fields(e))?;
     Ok(webhook_doc::create(
         input,
         Stamp {
@@ -336,12 +327,13 @@ async fn replace(
     caller: Caller<'_>,
     uid: String,
     doc: Value,
+    envelope: Envelope,
     errors: BodyErrors,
     imported: bool,
 ) -> Result<Arc<StoredWebhook>, ApiError> {
     let stack = caller.stack.clone();
     let branch = caller.branch.to_owned();
-    let allow_remote = state.settings.allow_remote_targets;
+    let shapes = state.shapes;
     state
         .db(move |store| {
             store.modify_webhook(&uid, |current| {
@@ -349,12 +341,12 @@ async fn replace(
                     return Err(ApiError::webhook_not_found());
                 }
                 let rules = Rules {
+                    shapes,
                     branches: &stack.branches,
-                    allow_remote,
                     existing: Some(&current.webhook.destinations),
                 };
-                let input =
-                    validate::webhook_input(&doc, rules).map_err(|e| errors.error_fields(e))?;
+                let input = validate::webhook_input(doc, envelope, rules)
+                    .map_err(|e| errors.error_fields(e))?;
                 let stamp = Stamp {
                     stack: &stack,
                     branch: &branch,

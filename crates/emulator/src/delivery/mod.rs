@@ -1,5 +1,6 @@
 //! Delivery: the worker that takes due attempts from the durable queue, sends
-//! them, records the outcome, and applies the retry policy and the circuit breaker.
+//! them, and records each outcome with what the retry policy and the circuit
+//! breaker decide after it (see `schedule`).
 //!
 //! Guarantees: a queued or scheduled attempt survives a restart and runs after
 //! it; no attempt runs twice. An attempt is claimed (committed) before it is
@@ -13,6 +14,7 @@
 pub mod attempt;
 pub mod oauth;
 mod recorder;
+pub mod schedule;
 pub mod signing;
 pub mod targets;
 
@@ -25,8 +27,9 @@ use tokio::task::JoinSet;
 use crate::error::Error;
 use crate::ids;
 use crate::state::Shared;
-use crate::store::{AttemptRecord, ClaimedJob, RetryRules};
+use crate::store::{AttemptRecord, ClaimedJob};
 use attempt::{Outcome, Request, Sender};
+use schedule::{AttemptResult, RetryRules};
 
 /// The longest the worker sleeps without looking at the queue.
 const MAX_IDLE: Duration = Duration::from_secs(60);
@@ -67,10 +70,7 @@ impl Deliverer {
         let client = builder
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        let rules = RetryRules {
-            schedule_ms: settings.scaled_schedule_ms(),
-            breaker_threshold: settings.breaker_threshold,
-        };
+        let rules = RetryRules::scaled(settings.time_scale, settings.breaker_threshold);
         let timeout = settings.delivery_timeout;
         let recorder = recorder::Recorder::start(Arc::clone(&state.store), rules)?;
         Ok(Deliverer {
@@ -231,13 +231,16 @@ impl Deliverer {
             manual: job.manual,
             created_ms: outcome.created_ms,
             status: outcome.status,
-            success: outcome.success,
-            interrupted,
+            result: match (interrupted, outcome.success) {
+                (true, _) => AttemptResult::Interrupted,
+                (false, true) => AttemptResult::Delivered,
+                (false, false) => AttemptResult::Failed,
+            },
             detail_json: outcome.detail.to_string(),
             headers_json: serde_json::Value::Object(outcome.headers).to_string(),
         };
-        let result = self.recorder.record(record).await?;
-        if result.tripped {
+        let decision = self.recorder.record(record).await?;
+        if decision.is_some_and(|d| d.trip_breaker) {
             tracing::warn!(webhook = %job.webhook_uid,
                 "circuit breaker: webhook disabled after repeated failures");
         }

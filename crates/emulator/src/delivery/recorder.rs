@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::schedule::{self, Decision, RetryRules};
 use crate::error::Error;
-use crate::store::{AttemptOutcome, AttemptRecord, RetryRules, Store, StoreError};
+use crate::store::{AttemptRecord, Store, StoreError};
 
 /// The most attempts one transaction records.
 const MAX_BATCH: usize = 256;
 
-type Reply = oneshot::Sender<Result<AttemptOutcome, StoreError>>;
+type Reply = oneshot::Sender<Result<Option<Decision>, StoreError>>;
 
 /// Hands attempt records to a writer thread and waits for their commit.
 #[derive(Debug)]
@@ -36,7 +37,8 @@ impl Recorder {
                         }
                     }
                     let (records, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-                    match store.record_attempts(&records, &rules) {
+                    let decide = |attempt, state| schedule::decide(attempt, state, &rules);
+                    match store.record_attempts(&records, decide) {
                         Ok(outcomes) => {
                             for (reply, outcome) in replies.into_iter().zip(outcomes) {
                                 let _ = reply.send(Ok(outcome));
@@ -60,8 +62,9 @@ impl Recorder {
         Ok(Recorder { queue })
     }
 
-    /// Records `attempt` and returns what the retry policy and breaker decided.
-    pub async fn record(&self, attempt: AttemptRecord) -> Result<AttemptOutcome, Error> {
+    /// Records `attempt` and returns what the retry policy and breaker
+    /// decided (`None` when its execution or webhook is gone).
+    pub async fn record(&self, attempt: AttemptRecord) -> Result<Option<Decision>, Error> {
         let (reply, answer) = oneshot::channel();
         self.queue
             .send((attempt, reply))

@@ -1,7 +1,10 @@
-//! Signatures on delivered requests (see `shared/reference/signing.md`):
-//! `X-Contentstack-Request-Signature: v1=<base64 RSA-PSS-SHA256>` with the
-//! emulator's own 2048-bit key, and the optional per-stack HMAC header
-//! `x-contentstack-hmac-signature: t=<unix seconds>,v1=<hex HMAC-SHA256>`.
+//! Signatures on delivered requests, as Contentstack signs them:
+//! `X-Contentstack-Request-Signature: v1=<base64>`, an RSA-PSS signature
+//! (SHA-256, MGF1-SHA-256, salt length 32) over the exact body bytes with a
+//! 2048-bit key, here the emulator's own, whose public half is published as
+//! PKCS#1 PEM at `/.well-known/public-keys.json`; and the optional per-stack
+//! HMAC header `x-contentstack-hmac-signature: t=<unix seconds>,v1=<hex>`,
+//! an HMAC-SHA256 with the secret over `"{t}.{body}"`.
 
 use std::fmt;
 use std::sync::Arc;

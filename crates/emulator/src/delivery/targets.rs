@@ -2,9 +2,12 @@
 //! started with `--allow-remote-targets` (a local tool must not become a way
 //! to reach other hosts).
 //!
-//! Checked three times: when a webhook is written (URL literal), when a
-//! hostname is resolved (a DNS resolver that drops non-loopback addresses),
-//! and on every redirect.
+//! A webhook may name any well-formed http(s) URL, as Contentstack allows, so
+//! that real webhooks can be imported unchanged; the host is checked when a
+//! delivery is made, before any DNS query or connection: the URL's host
+//! before sending, every name the resolver is asked for (which also drops
+//! non-loopback addresses that a loopback name resolves to), and every
+//! redirect.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -33,13 +36,33 @@ pub fn is_loopback(ip: IpAddr) -> bool {
     ip.to_canonical().is_loopback()
 }
 
-/// Parses and checks a target URL as written in a webhook.
+/// Whether `name` is `localhost` or a name under it, which resolve to
+/// loopback addresses only.
+pub fn is_loopback_name(name: &str) -> bool {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost")
+}
+
+/// Parses a URL as written in a webhook: an absolute http or https URL with
+/// a host. Where it points is not checked here (see [`check_url`]).
+pub fn parse(raw: &str) -> Result<Url, TargetError> {
+    let url = Url::parse(raw.trim()).map_err(|_| TargetError::Invalid)?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(TargetError::Scheme);
+    }
+    if url.host().is_none() {
+        return Err(TargetError::Invalid);
+    }
+    Ok(url)
+}
+
+/// Parses a URL and checks that a delivery may go there.
 ///
 /// Hostnames other than `localhost` (and `*.localhost`) are refused without
-/// `allow_remote`: resolving them here could not stop them from resolving
-/// elsewhere later.
+/// `allow_remote`, before any DNS query: resolving them here could not stop
+/// them from resolving elsewhere later.
 pub fn check_url(raw: &str, allow_remote: bool) -> Result<Url, TargetError> {
-    let url = Url::parse(raw.trim()).map_err(|_| TargetError::Invalid)?;
+    let url = parse(raw)?;
     check_parsed(&url, allow_remote)?;
     Ok(url)
 }
@@ -56,10 +79,7 @@ pub fn check_parsed(url: &Url, allow_remote: bool) -> Result<(), TargetError> {
     let ok = match host {
         url::Host::Ipv4(ip) => is_loopback(IpAddr::V4(ip)),
         url::Host::Ipv6(ip) => is_loopback(IpAddr::V6(ip)),
-        url::Host::Domain(name) => {
-            let name = name.trim_end_matches('.').to_ascii_lowercase();
-            name == "localhost" || name.ends_with(".localhost")
-        }
+        url::Host::Domain(name) => is_loopback_name(name),
     };
     if ok {
         Ok(())
@@ -68,8 +88,9 @@ pub fn check_parsed(url: &Url, allow_remote: bool) -> Result<(), TargetError> {
     }
 }
 
-/// A DNS resolver that keeps only loopback addresses, so a name cannot lead a
-/// delivery to another host.
+/// A DNS resolver that looks up only `localhost` names and keeps only their
+/// loopback addresses, so a name cannot lead a delivery to another host.
+/// Other names are refused without a query.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoopbackResolver;
 
@@ -84,6 +105,9 @@ impl Resolve for LoopbackResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_owned();
         Box::pin(async move {
+            if !is_loopback_name(&host) {
+                return Err(Box::new(NotLoopbackHost { host }) as Box<_>);
+            }
             let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
                 .await?
                 .filter(|a| is_loopback(a.ip()))
@@ -124,9 +148,31 @@ mod tests {
             assert_eq!(check_url(bad, false).map(|_| ()), Err(err), "{bad}");
         }
         assert!(check_url("http://example.com", true).is_ok());
+        assert!(parse("https://hooks.example.com/x").is_ok());
+        assert_eq!(parse("http://").map(|_| ()), Err(TargetError::Invalid));
         assert_eq!(
             check_url("mailto:a@b.c", true).map(|_| ()),
             Err(TargetError::Scheme)
         );
+    }
+
+    #[tokio::test]
+    async fn the_resolver_refuses_other_names_without_a_query() {
+        // `.invalid` never resolves: had a query been made, the error would
+        // be a lookup failure, not the refusal.
+        for host in ["hooks.example.com", "hooks.invalid", "localhost.invalid"] {
+            let name: Name = host.parse().unwrap();
+            let refused = match LoopbackResolver.resolve(name).await {
+                Ok(_) => panic!("{host} resolved"),
+                Err(e) => e.downcast::<NotLoopbackHost>(),
+            };
+            assert!(refused.is_ok(), "{host}: {refused:?}");
+        }
+        let name: Name = "localhost".parse().unwrap();
+        let addrs: Vec<SocketAddr> = match LoopbackResolver.resolve(name).await {
+            Ok(addrs) => addrs.collect(),
+            Err(e) => panic!("localhost: {e}"),
+        };
+        assert!(!addrs.is_empty() && addrs.iter().all(|a| is_loopback(a.ip())));
     }
 }

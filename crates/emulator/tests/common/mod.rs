@@ -14,6 +14,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::IntoResponse;
 use cs_webhooks_emulator::{Emulator, EmulatorBuilder, EmulatorHandle, SigningKey};
+use cs_webhooks_model::{ErrorBody, from_json_slice};
 use serde_json::{Value, json};
 
 pub const API_KEY: &str = "blt0000000000000001";
@@ -140,6 +141,17 @@ impl Api {
         a.body["webhook"]["uid"].as_str().expect("uid").to_owned()
     }
 
+    /// Uploads `file` as an exported webhook to an import route.
+    pub async fn import(&self, path: &str, file: &Value) -> Answer {
+        let (content_type, body) = multipart("webhook", file);
+        self.send(
+            self.req(reqwest::Method::POST, path)
+                .header("content-type", content_type)
+                .body(body),
+        )
+        .await
+    }
+
     pub async fn fire(&self, event: Value) -> Answer {
         let a = self.post_json("/_emulator/events", &event).await;
         assert_eq!(a.status, 202, "{}", a.body);
@@ -153,6 +165,31 @@ impl Api {
         assert_eq!(a.status, 200, "{}", a.body);
         a.body["webhooks"].as_array().cloned().unwrap_or_default()
     }
+}
+
+/// Asserts a Contentstack error answer: status, `error_code`, a message, and
+/// a per-field message for `field` (unless empty).
+pub fn assert_error(a: &Answer, status: u16, code: i64, field: &str) {
+    assert_eq!(a.status, status, "{}", a.body);
+    let body: ErrorBody = from_json_slice(&a.raw).expect("a Contentstack error body");
+    assert_eq!(body.error_code, Some(code), "{}", a.body);
+    assert!(body.error_message.is_some_and(|m| !m.is_empty()));
+    if !field.is_empty() {
+        assert!(
+            body.errors.contains_key(field),
+            "no error for {field}: {}",
+            a.body
+        );
+    }
+}
+
+/// A multipart body with `file` as JSON in the file part `part`, and its content type.
+pub fn multipart(part: &str, file: &Value) -> (String, String) {
+    let boundary = "----cs-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"{part}\"; filename=\"webhook.json\"\r\nContent-Type: application/json\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    );
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 /// A webhook definition with one None-auth destination.

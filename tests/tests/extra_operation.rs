@@ -75,6 +75,24 @@ fn the_original_spec_has_no_ping_operation() {
     assert!(!generated.contains("ping_webhook"));
 }
 
+/// `OPERATIONS` is what `DynamicOperation` and the CLI's `api` command read,
+/// so an operation in the table is reachable from the command line.
+#[test]
+fn an_operation_added_to_the_spec_joins_the_operation_table() {
+    let spec =
+        std::fs::read_to_string(workspace_root().join("openapi/webhooks.yaml")).expect("spec");
+    let spec = spec.replacen("\npaths:\n", &format!("\npaths:{EXTRA_OPERATION}"), 1);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("extra-operation-table");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let path = dir.join("webhooks.yaml");
+    std::fs::write(&path, spec).expect("spec");
+    let generated = cs_webhooks_codegen::generate_operations_file(&path).expect("generates");
+    let table = &generated[generated.find("pub const OPERATIONS").expect("a table")..];
+    assert!(table.contains("id: \"ping_webhook\""), "{table}");
+    assert!(table.contains("name: \"times\""), "{table}");
+    assert!(table.contains("maximum: Some(5)"), "{table}");
+}
+
 #[test]
 fn an_operation_added_to_the_spec_is_callable_from_both_clients() {
     let root = workspace_root().canonicalize().expect("root");

@@ -170,7 +170,7 @@ fn limiter(config: &Config) -> Option<Arc<RateLimiter>> {
 }
 
 fn span<O: Operation>(operation: &O) -> tracing::Span {
-    tracing::debug_span!("cs_webhooks", operation = O::ID, method = %operation.method())
+    tracing::debug_span!("cs_webhooks", operation = operation.id(), method = %operation.method())
 }
 
 /// The async client, generic over its transport. Every operation of the API

@@ -131,6 +131,12 @@ impl RequestParts {
         insert_header(&mut self.headers, "content-type", "application/json", false)
     }
 
+    /// Sets a JSON body already encoded (checked to be JSON by the caller).
+    pub fn raw_json_body(&mut self, body: Vec<u8>) -> Result<(), Error> {
+        self.body = body;
+        insert_header(&mut self.headers, "content-type", "application/json", false)
+    }
+
     /// Sets a `multipart/form-data` body with file parts.
     pub fn multipart_body(
         &mut self,

@@ -33,6 +33,7 @@
 
 mod client;
 mod config;
+mod dynamic;
 mod encode;
 mod error;
 mod multipart;
@@ -44,6 +45,7 @@ mod transport;
 
 pub use client::{AsyncClient, BlockingClient, Call};
 pub use config::{Auth, Config, ConfigBuilder, DEFAULT_USER_AGENT, RetryConfig, Timeouts};
+pub use dynamic::{BodyInfo, DynamicOperation, OperationInfo, ParamInfo, ParamKind, ParamLocation};
 pub use error::{ApiError, Error, RateLimit, Sent, TransportError};
 pub use multipart::UploadFile;
 pub use operation::{Operation, Paginated, Raw};

@@ -12,6 +12,12 @@ pub trait Operation {
     /// The spec's operationId.
     const ID: &'static str;
 
+    /// The operationId of this value (differs from [`ID`](Self::ID) only for
+    /// operations chosen at run time).
+    fn id(&self) -> &'static str {
+        Self::ID
+    }
+
     /// The HTTP method (decides retry safety).
     fn method(&self) -> http::Method;
 

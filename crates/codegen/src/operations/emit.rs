@@ -17,10 +17,13 @@ pub(super) fn file(operations: &[OperationSpec]) -> TokenStream {
         .map(|op| client_method(op, Flavor::Blocking));
     let asynchronous = operations.iter().map(|op| client_method(op, Flavor::Async));
     let imports = imports(operations);
+    let table = operation_table(operations);
     quote! {
         #imports
 
         #(#items)*
+
+        #table
 
         impl<T: AsyncTransport> AsyncClient<T> {
             #(#asynchronous)*
@@ -39,8 +42,13 @@ fn imports(operations: &[OperationSpec]) -> TokenStream {
         "AsyncTransport",
         "BlockingClient",
         "BlockingTransport",
+        "BodyInfo",
         "Call",
         "Config",
+        "OperationInfo",
+        "ParamInfo",
+        "ParamKind",
+        "ParamLocation",
         "Error",
         "Operation",
         "RequestParts",
@@ -468,5 +476,88 @@ fn client_method(op: &OperationSpec, flavor: Flavor) -> TokenStream {
         pub fn #method(&self, #(#arg_decls),*) -> Call<'_, Self, #name> {
             Call::new(self, #name::new(#(#arg_names),*))
         }
+    }
+}
+
+/// `OPERATIONS`: every operation as data, for callers that pick one at run
+/// time (`DynamicOperation`, the CLI's `api` command).
+fn operation_table(operations: &[OperationSpec]) -> TokenStream {
+    let entries = operations.iter().map(|op| {
+        let id = &op.id;
+        let method = &op.method;
+        let path = &op.path;
+        let summary = op.summary.trim();
+        let params = op.params.iter().map(|p| {
+            let name = match p.location {
+                Location::Header => p.name.to_ascii_lowercase(),
+                _ => p.name.clone(),
+            };
+            let location = format_ident!(
+                "{}",
+                match p.location {
+                    Location::Path => "Path",
+                    Location::Query => "Query",
+                    Location::Header => "Header",
+                }
+            );
+            let ty = p.ty.to_string();
+            let kind = format_ident!(
+                "{}",
+                if ty == "bool" {
+                    "Boolean"
+                } else if ty.starts_with('u') || ty.starts_with('i') {
+                    "Integer"
+                } else if ty.contains("DateTime") {
+                    "DateTime"
+                } else {
+                    "Text"
+                }
+            );
+            let required = p.required;
+            let bound = |b: Option<i64>| match b {
+                Some(n) => {
+                    let n = Literal::i64_unsuffixed(n);
+                    quote!(Some(#n))
+                }
+                None => quote!(None),
+            };
+            let (minimum, maximum) = (bound(p.minimum), bound(p.maximum));
+            let description = p.doc.trim();
+            quote! {
+                ParamInfo {
+                    name: #name,
+                    location: ParamLocation::#location,
+                    required: #required,
+                    kind: ParamKind::#kind,
+                    minimum: #minimum,
+                    maximum: #maximum,
+                    description: #description,
+                }
+            }
+        });
+        let body = match &op.body {
+            Body::None => quote!(BodyInfo::None),
+            Body::Json { .. } => quote!(BodyInfo::Json),
+            Body::Multipart(parts) => {
+                let parts = parts.iter().map(|(part, _, ct)| quote!((#part, #ct)));
+                quote!(BodyInfo::Files(&[#(#parts),*]))
+            }
+        };
+        quote! {
+            OperationInfo {
+                id: #id,
+                method: #method,
+                path: #path,
+                summary: #summary,
+                params: &[#(#params),*],
+                body: #body,
+            }
+        }
+    });
+    let table_doc = doc("Every operation of the spec as data, in spec order: what\n\
+         [`DynamicOperation`](crate::DynamicOperation) builds requests from.");
+    quote! {
+        #table_doc
+        pub const OPERATIONS: &[OperationInfo] = &[#(#entries),*];
     }
 }

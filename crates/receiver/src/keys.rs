@@ -8,10 +8,12 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use futures_util::FutureExt as _;
+use futures_util::future::Shared;
 use serde::Deserialize;
 
 use crate::error::{FetchError, KeyError};
@@ -25,8 +27,7 @@ type AsyncFetchFuture = Pin<Box<dyn Future<Output = Result<Vec<u8>, FetchError>>
 type AsyncFetch = dyn Fn(String) -> AsyncFetchFuture + Send + Sync;
 
 /// How the key document is fetched.
-#[derive(Clone)]
-pub(crate) enum Fetcher {
+enum Fetcher {
     /// A blocking function (called inline).
     Blocking(Arc<BlockingFetch>),
     /// An async function.
@@ -49,12 +50,16 @@ pub struct PublicKeys {
     source: Option<(String, Fetcher)>,
     refresh_interval: Duration,
     state: RwLock<State>,
+    /// Held during a blocking fetch, so concurrent callers wait for it.
+    fetch_lock: Mutex<()>,
 }
 
 #[derive(Default)]
 struct State {
     key: Option<Arc<RsaPublicKey>>,
     last_fetch: Option<DateTime<Utc>>,
+    /// The async fetch under way, shared by every caller waiting for a key.
+    in_flight: Option<Shared<AsyncFetchFuture>>,
 }
 
 impl PublicKeys {
@@ -70,8 +75,9 @@ impl PublicKeys {
             refresh_interval: DEFAULT_REFRESH_INTERVAL,
             state: RwLock::new(State {
                 key: Some(Arc::new(key)),
-                last_fetch: None,
+                ..State::default()
             }),
+            fetch_lock: Mutex::new(()),
         }
     }
 
@@ -106,6 +112,7 @@ impl PublicKeys {
             source: Some((url, fetcher)),
             refresh_interval: DEFAULT_REFRESH_INTERVAL,
             state: RwLock::new(State::default()),
+            fetch_lock: Mutex::new(()),
         }
     }
 
@@ -138,68 +145,123 @@ impl PublicKeys {
     /// Fetches the document now with a blocking fetcher, ignoring the rate
     /// limit (e.g. at start-up, to fail early). Does nothing for a fixed key.
     pub fn refresh_now(&self, now: DateTime<Utc>) -> Result<(), KeyError> {
-        if self.source.is_some() && !self.fetches_blocking() {
-            return Err(KeyError::Fetch(FetchError::new(
+        match &self.source {
+            None => Ok(()),
+            Some((_, Fetcher::Async(_))) => Err(KeyError::Fetch(FetchError::new(
                 "this key source fetches asynchronously; use refresh_now_async",
-            )));
+            ))),
+            Some(_) => self
+                .refresh_blocking(now, None, true)
+                .map_or(Ok(()), |fetched| fetched.map(drop)),
         }
-        self.claim(now, true)
-            .map_or(Ok(()), |fetcher| self.run_blocking(&fetcher).map(drop))
     }
 
     /// Fetches the document now, awaiting an async fetcher (a blocking one is
     /// called inline), ignoring the rate limit. Does nothing for a fixed key.
     pub async fn refresh_now_async(&self, now: DateTime<Utc>) -> Result<(), KeyError> {
-        match self.claim(now, true) {
-            Some(fetcher) => self.run(fetcher).await.map(drop),
-            None => Ok(()),
-        }
+        self.refresh_async(now, None, true)
+            .await
+            .map_or(Ok(()), |fetched| fetched.map(drop))
     }
 
-    /// Claims the right to fetch: returns the fetcher when fetching is
-    /// possible and due (or `force`), and records `now` as the last fetch so
-    /// concurrent failures fetch once.
-    pub(crate) fn claim(&self, now: DateTime<Utc>, force: bool) -> Option<Fetcher> {
-        let (_, fetcher) = self.source.as_ref()?;
-        let mut state = self.write();
-        let due = state.last_fetch.is_none_or(|last| {
-            // Measured both ways, so a clock stepping back does not block refreshes.
-            let since = now.signed_duration_since(last).abs();
-            since.to_std().unwrap_or(Duration::MAX) >= self.refresh_interval
-        });
-        if !due && !force {
+    /// After a verification failed with `used` (or with no key): the key to
+    /// try next, if any. That is a key another caller installed meanwhile,
+    /// or the result of a fetch, when one is due (or `force`d). Concurrent
+    /// callers wait for the fetch in flight instead of starting their own.
+    /// `None` when there is nothing new to try, or the fetcher is async.
+    pub(crate) fn refresh_blocking(
+        &self,
+        now: DateTime<Utc>,
+        used: Option<&Arc<RsaPublicKey>>,
+        force: bool,
+    ) -> Option<Result<Arc<RsaPublicKey>, KeyError>> {
+        let fetch = match &self.source {
+            Some((_, Fetcher::Blocking(fetch))) => fetch,
+            _ => return self.newer_than(used, force).map(Ok),
+        };
+        // Held for the whole fetch: other callers queue here, then find its key.
+        let _fetching = self.fetch_lock.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(newer) = self.newer_than(used, force) {
+            return Some(Ok(newer));
+        }
+        if !self.claim(now, force) {
             return None;
         }
-        state.last_fetch = Some(now);
-        Some(fetcher.clone())
+        Some(
+            fetch(self.url_or_empty())
+                .map_err(KeyError::from)
+                .and_then(|doc| self.load_document(&doc)),
+        )
     }
 
-    /// Runs a claimed fetch (blocking ones inline) and installs the result.
-    pub(crate) async fn run(&self, fetcher: Fetcher) -> Result<Arc<RsaPublicKey>, KeyError> {
-        let body = match fetcher {
-            Fetcher::Blocking(fetch) => fetch(self.url_or_empty()),
-            Fetcher::Async(fetch) => fetch(self.url_or_empty().to_owned()).await,
+    /// [`refresh_blocking`](Self::refresh_blocking) for async callers: the
+    /// fetch in flight is shared, so concurrent callers await the same one.
+    /// A blocking fetcher is called inline.
+    pub(crate) async fn refresh_async(
+        &self,
+        now: DateTime<Utc>,
+        used: Option<&Arc<RsaPublicKey>>,
+        force: bool,
+    ) -> Option<Result<Arc<RsaPublicKey>, KeyError>> {
+        let fetch = match &self.source {
+            Some((_, Fetcher::Async(fetch))) => fetch,
+            _ => return self.refresh_blocking(now, used, force),
         };
-        self.finish(body)
-    }
-
-    /// Whether a blocking caller can fetch (the fetcher is not async).
-    pub(crate) fn fetches_blocking(&self) -> bool {
-        matches!(self.source, Some((_, Fetcher::Blocking(_))))
-    }
-
-    /// Runs a claimed blocking fetch (callers check [`fetches_blocking`](Self::fetches_blocking)).
-    pub(crate) fn run_blocking(&self, fetcher: &Fetcher) -> Result<Arc<RsaPublicKey>, KeyError> {
-        match fetcher {
-            Fetcher::Blocking(fetch) => self.finish(fetch(self.url_or_empty())),
-            Fetcher::Async(_) => Err(KeyError::Fetch(FetchError::new(
-                "an async key fetcher cannot run from a blocking call",
-            ))),
+        let in_flight = {
+            let mut state = self.write();
+            if let Some(newer) = newer(&state, used, force) {
+                return Some(Ok(newer));
+            }
+            match &state.in_flight {
+                Some(in_flight) => in_flight.clone(),
+                None => {
+                    if !due(&state, now, self.refresh_interval, force) {
+                        return None;
+                    }
+                    state.last_fetch = Some(now);
+                    let started = fetch(self.url_or_empty().to_owned()).shared();
+                    state.in_flight = Some(started.clone());
+                    started
+                }
+            }
+        };
+        let document = in_flight.clone().await;
+        {
+            // Whoever finishes first clears it; a caller dropped mid-fetch
+            // leaves it for the next one to poll to the end.
+            let mut state = self.write();
+            if state
+                .in_flight
+                .as_ref()
+                .is_some_and(|f| f.ptr_eq(&in_flight))
+            {
+                state.in_flight = None;
+            }
         }
+        Some(
+            document
+                .map_err(KeyError::from)
+                .and_then(|doc| self.load_document(&doc)),
+        )
     }
 
-    fn finish(&self, body: Result<Vec<u8>, FetchError>) -> Result<Arc<RsaPublicKey>, KeyError> {
-        self.load_document(&body?)
+    /// The cached key when it is not the one a failed check `used`.
+    fn newer_than(
+        &self,
+        used: Option<&Arc<RsaPublicKey>>,
+        force: bool,
+    ) -> Option<Arc<RsaPublicKey>> {
+        newer(&self.read(), used, force)
+    }
+
+    /// Records a fetch at `now` when one is due (or `force`d).
+    fn claim(&self, now: DateTime<Utc>, force: bool) -> bool {
+        let mut state = self.write();
+        if !due(&state, now, self.refresh_interval, force) {
+            return false;
+        }
+        state.last_fetch = Some(now);
+        true
     }
 
     fn url_or_empty(&self) -> &str {
@@ -215,6 +277,32 @@ impl PublicKeys {
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, State> {
         self.state.write().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// The cached key, unless it is the one that just failed (`used`); with
+/// `force`, never (a forced refresh always fetches).
+fn newer(
+    state: &State,
+    used: Option<&Arc<RsaPublicKey>>,
+    force: bool,
+) -> Option<Arc<RsaPublicKey>> {
+    if force {
+        return None;
+    }
+    state
+        .key
+        .clone()
+        .filter(|key| used.is_none_or(|used| !Arc::ptr_eq(key, used)))
+}
+
+/// Whether the refresh interval has passed since the last fetch (measured
+/// both ways, so a clock stepping back does not block refreshes).
+fn due(state: &State, now: DateTime<Utc>, interval: Duration, force: bool) -> bool {
+    force
+        || state.last_fetch.is_none_or(|last| {
+            let since = now.signed_duration_since(last).abs();
+            since.to_std().unwrap_or(Duration::MAX) >= interval
+        })
 }
 
 /// `{"signing-key": "<PKCS#1 PEM>"}` to a key.

@@ -270,14 +270,13 @@ impl Verifier {
         let keys = self.inner.keys.as_ref();
         let current = keys.and_then(PublicKeys::current);
         let first = self.check(body, headers, now, current.as_deref());
-        let Some(keys) = keys.filter(|k| first.key_suspect && k.fetches_blocking()) else {
+        let Some(keys) = keys.filter(|_| first.key_suspect) else {
             return first.result;
         };
-        let Some(fetcher) = keys.claim(now, false) else {
-            return first.result;
-        };
-        let fetched = keys.run_blocking(&fetcher);
-        self.after_refresh(first, fetched, body, headers, now)
+        match keys.refresh_blocking(now, current.as_ref(), false) {
+            Some(fetched) => self.after_refresh(first, fetched, body, headers, now),
+            None => first.result,
+        }
     }
 
     /// Verifies a delivery at the system clock's time, awaiting an async key fetch if one is needed.
@@ -303,14 +302,13 @@ impl Verifier {
         let Some(keys) = keys.filter(|_| first.key_suspect) else {
             return first.result;
         };
-        let Some(fetcher) = keys.claim(now, false) else {
-            return first.result;
-        };
-        let fetched = keys.run(fetcher).await;
-        self.after_refresh(first, fetched, body, headers, now)
+        match keys.refresh_async(now, current.as_ref(), false).await {
+            Some(fetched) => self.after_refresh(first, fetched, body, headers, now),
+            None => first.result,
+        }
     }
 
-    /// After a fetch: verify again with the new key, or explain why there is none.
+    /// After a refresh: verify again with the new key, or explain why there is none.
     fn after_refresh(
         &self,
         first: Outcome,

@@ -238,6 +238,61 @@ async fn async_fetcher_is_awaited() {
     assert!(v.verify_at(&body, &headers, now()).is_ok(), "cached now");
 }
 
+#[test]
+fn concurrent_first_deliveries_share_one_blocking_fetch() {
+    let signer = TestSigner::new();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&calls);
+    let document = signer.public_keys_document();
+    let keys = PublicKeys::fetch_with("https://keys.example/doc", move |_url: &str| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        // A slow key host keeps the fetch in flight while the others arrive.
+        std::thread::sleep(Duration::from_millis(100));
+        Ok::<_, String>(document.clone())
+    });
+    let v = verifier(keys);
+    let body = entry_body(now());
+    let headers = signer.headers(&body);
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| scope.spawn(|| v.verify_at(&body, &headers, now())))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for result in results {
+        assert!(result.is_ok(), "{result:?}");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn concurrent_first_deliveries_share_one_async_fetch() {
+    let signer = TestSigner::new();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&calls);
+    let document = signer.public_keys_document();
+    let keys = PublicKeys::fetch_with_async("https://keys.example/doc", move |_url: String| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        let document = document.clone();
+        async move {
+            for _ in 0..10 {
+                tokio::task::yield_now().await;
+            }
+            Ok::<_, String>(document)
+        }
+    });
+    let v = verifier(keys);
+    let body = entry_body(now());
+    let headers = signer.headers(&body);
+    let results =
+        futures_util::future::join_all((0..6).map(|_| v.verify_async_at(&body, &headers, now())))
+            .await;
+    for result in results {
+        assert!(result.is_ok(), "{result:?}");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
 /// A one-thread HTTP/1.1 server on 127.0.0.1 answering every GET with `body`
 /// (status 200) or 404 for other paths; returns its URL and a request counter.
 fn key_server(body: Vec<u8>) -> (String, Arc<AtomicUsize>) {

@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -10,26 +11,13 @@ use base64::engine::general_purpose::STANDARD;
 use common::{API_KEY, Api, Receiver, entry_update, settle, start, wait_for, webhook};
 use cs_webhooks_emulator::hmac_header;
 use cs_webhooks_model::Secret;
+use cs_webhooks_receiver::{
+    Event, Policy, PublicKeys, Scheme, SignedForm, VerifiedEvent, Verifier, VerifyError,
+};
 use reqwest::Method;
-use rsa::pkcs1::DecodeRsaPublicKey;
-use rsa::signature::Verifier;
 use serde_json::{Value, json};
-use sha2::Sha256;
 
 const WAIT: Duration = Duration::from_secs(15);
-
-/// Verifies `v1=<base64>` over `body` with the PKCS#1 PEM public key.
-fn verify_rsa_pss(pem: &str, body: &[u8], header: &str) -> bool {
-    let Some(b64) = header.strip_prefix("v1=") else {
-        return false;
-    };
-    let key = rsa::RsaPublicKey::from_pkcs1_pem(pem).expect("PKCS#1 PEM public key");
-    let verifier = rsa::pss::VerifyingKey::<Sha256>::new(key);
-    let bytes = STANDARD.decode(b64).expect("base64 signature");
-    assert_eq!(bytes.len(), 256, "a 2048-bit signature");
-    let signature = rsa::pss::Signature::try_from(bytes.as_slice()).expect("signature");
-    verifier.verify(body, &signature).is_ok()
-}
 
 /// Verifies with the openssl command line as well, when it is installed: an
 /// implementation that shares no code with the emulator.
@@ -115,34 +103,53 @@ async fn deliveries_are_signed_verifiably_with_rsa_pss_and_hmac() {
         json!({"uid": "main", "source": "", "alias": []})
     );
 
+    // Verified through the receiver crate, with the key the emulator publishes.
     let keys = api.get("/.well-known/public-keys.json").await;
     let pem = keys.body["signing-key"].as_str().unwrap();
+    let verifier = common::verifier(pem, Policy::Both, Some("org-hmac-secret"));
+    let verified = verifier.verify(&got.body, &got.headers).expect("verifies");
+    assert_eq!(verified.rsa.unwrap().form, SignedForm::Raw);
+    assert_eq!(verified.hmac.as_ref().unwrap().secret_index, 0);
+    assert_eq!(
+        verifier.verify(b"{}", &got.headers),
+        Err(VerifyError::InvalidSignature {
+            scheme: Scheme::Hmac
+        }),
+        "and not for other bytes"
+    );
+    let rsa_only = common::verifier(pem, Policy::Rsa, None);
+    assert_eq!(
+        rsa_only.verify(b"{}", &got.headers),
+        Err(VerifyError::InvalidSignature {
+            scheme: Scheme::Rsa
+        })
+    );
     let signature = got
         .header("x-contentstack-request-signature")
         .expect("signature header");
-    assert!(
-        verify_rsa_pss(pem, &got.body, signature),
-        "RSA-PSS verifies"
-    );
-    assert!(
-        !verify_rsa_pss(pem, b"{}", signature),
-        "and not for other bytes"
-    );
     if let Some(ok) = verify_with_openssl(pem, &got.body, signature) {
         assert!(ok, "openssl verifies the signature");
     }
 
-    let hmac = got
-        .header("x-contentstack-hmac-signature")
-        .expect("HMAC header");
-    let t: i64 = hmac
-        .strip_prefix("t=")
-        .and_then(|rest| rest.split(',').next())
-        .and_then(|t| t.parse().ok())
-        .expect("t=<unix seconds>");
+    // The emulator's HMAC header and the receiver's test signer agree byte for byte.
+    let t = verified.hmac.unwrap().timestamp;
+    let hmac = got.header("x-contentstack-hmac-signature").unwrap();
     assert_eq!(
         hmac,
         hmac_header(&Secret::new("org-hmac-secret"), t, &got.body)
+    );
+    assert_eq!(
+        hmac,
+        cs_webhooks_receiver::testing::hmac_signature("org-hmac-secret", t, &got.body)
+    );
+    let event = Event::from_slice(&got.body).expect("an event");
+    assert_eq!(
+        event.channels(),
+        [
+            "content_types.entries.update",
+            "content_types.blog.entries.update",
+            "content_types.blog.entries.e1.update"
+        ]
     );
 
     // The execution records exactly what was sent.
@@ -154,6 +161,153 @@ async fn deliveries_are_signed_verifiably_with_rsa_pss_and_hmac() {
         signature
     );
     assert_eq!(executions[0]["event_headers"]["Authorization"], Value::Null);
+    emulator.shutdown().await.unwrap();
+}
+
+/// A service built with the receiver crate's axum extractor: it records what
+/// passed and answers 200; the extractor answers 401/400/503 by itself.
+#[derive(Clone)]
+struct Service {
+    verifier: Verifier,
+    seen: Arc<Mutex<Vec<VerifiedEvent>>>,
+}
+
+impl axum::extract::FromRef<Service> for Verifier {
+    fn from_ref(service: &Service) -> Verifier {
+        service.verifier.clone()
+    }
+}
+
+async fn service_hook(
+    axum::extract::State(service): axum::extract::State<Service>,
+    delivery: VerifiedEvent,
+) -> axum::http::StatusCode {
+    service.seen.lock().unwrap().push(delivery);
+    axum::http::StatusCode::OK
+}
+
+/// Starts the service on 127.0.0.1; returns its hook URL and what it accepted.
+async fn start_service(verifier: Verifier) -> (String, Arc<Mutex<Vec<VerifiedEvent>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let app = axum::Router::new()
+        .route("/hook", axum::routing::post(service_hook))
+        .with_state(Service {
+            verifier,
+            seen: Arc::clone(&seen),
+        });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn a_service_using_the_receiver_extractor_verifies_every_delivery() {
+    let emulator = common::builder()
+        .hmac_secret(API_KEY, "org-hmac-secret")
+        .start()
+        .await
+        .unwrap();
+    let api = Api::new(&emulator);
+    // RSA: the service fetches the key from the emulator, as from Contentstack.
+    let keys_url = format!("{}/.well-known/public-keys.json", emulator.root_url());
+    let rsa = Verifier::builder()
+        .public_keys(PublicKeys::fetch_async(&keys_url).unwrap())
+        .build()
+        .unwrap();
+    let hmac = Verifier::builder()
+        .policy(Policy::Hmac)
+        .hmac_secret("org-hmac-secret")
+        .build()
+        .unwrap();
+    let (rsa_url, rsa_seen) = start_service(rsa).await;
+    let (hmac_url, hmac_seen) = start_service(hmac).await;
+    let recorder = Receiver::start().await;
+    let channels = [
+        "content_types.entries.update",
+        "assets.create",
+        "content_types.create",
+    ];
+    let rsa_uid = api.create(webhook("RSA", &rsa_url, &channels)).await;
+    let mut concise = webhook("RSA concise", &rsa_url, &channels);
+    concise["concise_payload"] = json!(true);
+    let concise_uid = api.create(concise).await;
+    let hmac_uid = api.create(webhook("HMAC", &hmac_url, &channels)).await;
+    api.create(webhook("Recorder", &recorder.url("/raw"), &channels))
+        .await;
+    let events = [
+        entry_update("blog", "e1"),
+        json!({"module": "asset", "event": "create", "data": {"asset": {"uid": "a1", "file_size": "12"}}}),
+        json!({"module": "content_type", "event": "create", "data": {"content_type": {"uid": "news", "title": "News"}}}),
+        entry_update("news", "e2"),
+    ];
+    for event in &events {
+        api.fire(event.clone()).await;
+    }
+    wait_for("every delivery", WAIT, || async {
+        rsa_seen.lock().unwrap().len() == 8
+            && hmac_seen.lock().unwrap().len() == 4
+            && recorder.count() == 4
+    })
+    .await;
+    settle(&emulator).await;
+
+    // Every attempt got the service's 200: none was refused by the extractor.
+    let mut recorded_channels = Vec::new();
+    for uid in [&rsa_uid, &concise_uid, &hmac_uid] {
+        let executions = api.executions(uid).await;
+        assert_eq!(executions.len(), 4);
+        for e in &executions {
+            assert_eq!(e["status"], 200, "{e}");
+            assert_eq!(e["retry_count"], 0, "{e}");
+            recorded_channels.push(e["channel"].clone());
+        }
+    }
+    // The service works out the same channels the emulator recorded.
+    let mut computed: Vec<Value> = rsa_seen
+        .lock()
+        .unwrap()
+        .iter()
+        .chain(hmac_seen.lock().unwrap().iter())
+        .map(|d| serde_json::to_value(d.event.channels()).unwrap())
+        .collect();
+    let sort = |v: &mut Vec<Value>| v.sort_by_key(|c| c.to_string());
+    sort(&mut computed);
+    sort(&mut recorded_channels);
+    assert_eq!(computed, recorded_channels);
+    for delivery in rsa_seen.lock().unwrap().iter() {
+        assert!(delivery.verified.rsa.is_some());
+    }
+    for delivery in hmac_seen.lock().unwrap().iter() {
+        assert_eq!(delivery.verified.hmac.as_ref().unwrap().secret_index, 0);
+    }
+
+    // A recorded delivery replayed as is passes (within the window; dedup is
+    // the service's job); with one byte changed it is refused with 401.
+    let raw = &recorder.got()[0];
+    let mut headers = reqwest::header::HeaderMap::new();
+    for name in [
+        "content-type",
+        "x-contentstack-request-signature",
+        "x-contentstack-hmac-signature",
+    ] {
+        headers.insert(name, raw.headers[name].clone());
+    }
+    let mut tampered = raw.body.to_vec();
+    let at = tampered.len() / 2;
+    tampered[at] ^= 0x01;
+    let http = common::client();
+    for url in [&rsa_url, &hmac_url] {
+        let replay = |body: Vec<u8>| http.post(url).headers(headers.clone()).body(body).send();
+        let same = replay(raw.body.to_vec()).await.unwrap();
+        assert_eq!(same.status(), 200, "{url}");
+        let changed = replay(tampered.clone()).await.unwrap();
+        assert_eq!(changed.status(), 401, "{url}");
+        let message = changed.text().await.unwrap();
+        assert!(message.contains("does not match"), "{message}");
+    }
     emulator.shutdown().await.unwrap();
 }
 
@@ -349,11 +503,22 @@ async fn concise_and_full_payloads() {
     for key in ["module", "event", "api_key", "triggered_at"] {
         assert_eq!(full[key], short[key], "{key}");
     }
-    let pem = emulator.signing_key().public_key_pem().to_owned();
+    let verifier = common::verifier(emulator.signing_key().public_key_pem(), Policy::Rsa, None);
     for got in receiver.got() {
-        let signature = got.header("x-contentstack-request-signature").unwrap();
-        assert!(verify_rsa_pss(&pem, &got.body, signature));
+        verifier.verify(&got.body, &got.headers).expect("verifies");
     }
+    // Both payload variants type the same entry.
+    let concise_event = Event::from_slice(&receiver.got_on("/concise")[0].body).unwrap();
+    let full_event = Event::from_slice(&receiver.got_on("/full")[0].body).unwrap();
+    assert_eq!(concise_event.channels(), full_event.channels());
+    let (cs_webhooks_receiver::EventData::Entry(c), cs_webhooks_receiver::EventData::Entry(f)) =
+        (&concise_event.data, &full_event.data)
+    else {
+        panic!("entry data");
+    };
+    assert_eq!(c.entry.as_ref().unwrap().uid, f.entry.as_ref().unwrap().uid);
+    assert!(c.entry.as_ref().unwrap().fields.is_empty());
+    assert_eq!(f.entry.as_ref().unwrap().fields["body"], "x");
     settle(&emulator).await;
     emulator.shutdown().await.unwrap();
 }

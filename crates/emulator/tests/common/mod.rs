@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::IntoResponse;
 use cs_webhooks_emulator::{Emulator, EmulatorBuilder, EmulatorHandle, SigningKey};
 use cs_webhooks_model::{ErrorBody, from_json_slice};
+use cs_webhooks_receiver::{Policy, PublicKeys, Verifier};
 use serde_json::{Value, json};
 
 pub const API_KEY: &str = "blt0000000000000001";
@@ -52,6 +53,18 @@ pub fn client() -> reqwest::Client {
         .no_proxy()
         .build()
         .expect("client")
+}
+
+/// A verifier of the emulator's deliveries (the receiver crate), with the
+/// published PKCS#1 PEM key and, when given, the stack's HMAC secret.
+pub fn verifier(pem: &str, policy: Policy, hmac_secret: Option<&str>) -> Verifier {
+    let mut builder = Verifier::builder()
+        .policy(policy)
+        .public_keys(PublicKeys::from_pem(pem).expect("the emulator's key is PKCS#1 PEM"));
+    if let Some(secret) = hmac_secret {
+        builder = builder.hmac_secret(secret);
+    }
+    builder.build().expect("a complete verifier")
 }
 
 /// A call with the stack's credentials.

@@ -70,7 +70,7 @@ fn create_webhook_request() {
     assert_eq!(request.webhook.name, "Basic Test");
     assert!(matches!(
         request.webhook.notifiers,
-        Some(cs_webhooks_model::Notifiers::String(_))
+        Some(cs_webhooks_model::Notifiers::One(_))
     ));
     let password = request.webhook.destinations[0].http_basic_password.as_ref();
     assert_eq!(password.map(|s| s.expose()), Some("password"));

@@ -176,30 +176,23 @@ fn admits_null(spec: &OpenAPI, schema: &ReferenceOr<Schema>, depth: usize) -> bo
     };
     let all = |list: &[ReferenceOr<Schema>]| list.iter().all(|s| admits_null(spec, s, depth + 1));
     let any = |list: &[ReferenceOr<Schema>]| list.iter().any(|s| admits_null(spec, s, depth + 1));
+    // openapiv3 reads a typed `enum`'s null as `None`.
+    fn enum_allows_null<T>(values: &[Option<T>]) -> bool {
+        values.is_empty() || values.iter().any(Option::is_none)
+    }
+    let nullable = schema.schema_data.nullable;
     match &schema.schema_kind {
-        SchemaKind::Type(Type::String(s)) => {
-            schema.schema_data.nullable
-                && (s.enumeration.is_empty() || s.enumeration.contains(&None))
-        }
-        SchemaKind::Type(Type::Integer(i)) => {
-            schema.schema_data.nullable
-                && (i.enumeration.is_empty() || i.enumeration.contains(&None))
-        }
-        SchemaKind::Type(Type::Number(n)) => {
-            schema.schema_data.nullable
-                && (n.enumeration.is_empty() || n.enumeration.contains(&None))
-        }
-        SchemaKind::Type(Type::Boolean(b)) => {
-            schema.schema_data.nullable
-                && (b.enumeration.is_empty() || b.enumeration.contains(&None))
-        }
-        SchemaKind::Type(Type::Object(_) | Type::Array(_)) => schema.schema_data.nullable,
+        SchemaKind::Type(Type::String(s)) => nullable && enum_allows_null(&s.enumeration),
+        SchemaKind::Type(Type::Integer(i)) => nullable && enum_allows_null(&i.enumeration),
+        SchemaKind::Type(Type::Number(n)) => nullable && enum_allows_null(&n.enumeration),
+        SchemaKind::Type(Type::Boolean(b)) => nullable && enum_allows_null(&b.enumeration),
+        SchemaKind::Type(Type::Object(_) | Type::Array(_)) => nullable,
         SchemaKind::OneOf { one_of } => any(one_of),
         SchemaKind::AnyOf { any_of } => any(any_of),
         SchemaKind::AllOf { all_of } => all(all_of),
         SchemaKind::Not { .. } => false,
         SchemaKind::Any(a) => {
-            let by_type = a.typ.is_none() || schema.schema_data.nullable;
+            let by_type = a.typ.is_none() || nullable;
             let by_enum =
                 a.enumeration.is_empty() || a.enumeration.iter().any(serde_json::Value::is_null);
             by_type

@@ -1,26 +1,53 @@
 //! Every sample of the API documentation (kept as the spec's examples, fixed
-//! where the documentation's JSON was invalid) decodes into its model type,
-//! and re-encoding it still validates against the spec. One case per sample.
+//! where the documentation's JSON was invalid) validates against its schema,
+//! decodes into its model type, and encodes back to the same JSON: no field
+//! lost, none added, `null` and `{}`/`[]` kept where the API writes them. One
+//! case per sample, then the request bodies byte for byte.
 
 use cs_webhooks_model::{
-    AuthenticationType, ErrorBody, ExecutionList, ExecutionLogResponse, Notice, RetryPolicy,
-    Webhook, WebhookList, WebhookRequest, WebhookResponse, from_json_value,
+    AuthenticationType, Channel, CustomHeader, DeliveryResponse, Destination, ErrorBody,
+    ExecutionList, ExecutionLogResponse, Notice, Notifiers, RetryPolicy, Secret, Webhook,
+    WebhookInput, WebhookList, WebhookRequest, WebhookResponse, from_json_value,
 };
 use cs_webhooks_tests::{request_example, response_example, schema_spec};
 use serde::{Serialize, de::DeserializeOwned};
-use serde_json::Value;
+use serde_json::{Value, json};
 
-/// Decodes `sample` into `T`, re-encodes it and checks the result against the spec.
+/// Checks `sample` against the spec, decodes it into `T` and checks that it
+/// encodes back to the same JSON.
 fn decode<T: DeserializeOwned + Serialize>(schema: &str, sample: Value) -> T {
-    let decoded: T = match from_json_value(sample) {
+    if let Err(violations) = schema_spec().validate(schema, &sample) {
+        panic!("the {schema} sample does not validate: {violations:?}");
+    }
+    let decoded: T = match from_json_value(sample.clone()) {
         Ok(decoded) => decoded,
         Err(e) => panic!("the {schema} sample does not decode: {e}"),
     };
     let reencoded = serde_json::to_value(&decoded).expect("encodes");
-    if let Err(violations) = schema_spec().validate(schema, &reencoded) {
-        panic!("re-encoded {schema} does not validate: {violations:?}");
+    if let Some(difference) = first_difference(&sample, &reencoded, "") {
+        panic!("{schema} does not encode back to its sample: {difference}");
     }
     decoded
+}
+
+/// Where `encoded` first differs from `sample`, as a JSON path and both values.
+fn first_difference(sample: &Value, encoded: &Value, path: &str) -> Option<String> {
+    match (sample, encoded) {
+        (Value::Object(a), Value::Object(b)) => {
+            let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            keys.into_iter().find_map(|k| match (a.get(k), b.get(k)) {
+                (Some(x), Some(y)) => first_difference(x, y, &format!("{path}.{k}")),
+                (x, y) => Some(format!("{path}.{k}: sample {x:?}, encoded {y:?}")),
+            })
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => a
+            .iter()
+            .zip(b)
+            .enumerate()
+            .find_map(|(i, (x, y))| first_difference(x, y, &format!("{path}[{i}]"))),
+        _ if sample == encoded => None,
+        _ => Some(format!("{path}: sample {sample}, encoded {encoded}")),
+    }
 }
 
 #[test]
@@ -68,10 +95,7 @@ fn get_webhook_200() {
 fn create_webhook_request() {
     let request: WebhookRequest = decode("WebhookRequest", request_example("create_webhook"));
     assert_eq!(request.webhook.name, "Basic Test");
-    assert!(matches!(
-        request.webhook.notifiers,
-        Some(cs_webhooks_model::Notifiers::String(_))
-    ));
+    assert!(matches!(request.webhook.notifiers, Some(Notifiers::One(_))));
     let password = request.webhook.destinations[0].http_basic_password.as_ref();
     assert_eq!(password.map(|s| s.expose()), Some("password"));
 }
@@ -226,4 +250,185 @@ fn error_samples_decode_into_error_body() {
             "{op} {status}"
         );
     }
+}
+
+// The bodies the clients send, byte for byte. Field order is the generated
+// structs' (alphabetical); what matters is which fields are there: the
+// documentation's request samples leave unused fields out and send no nulls.
+
+/// The e-mail address of the documentation's samples, as its web page
+/// obfuscated it (with a no-break space).
+const DOC_ADDRESS: &str = "[email\u{a0}protected]";
+
+/// The documentation's custom header row, sent with every sample destination.
+const BLANK_HEADER: &str = r#""custom_header":[{"header_name":"","value":""}]"#;
+
+fn destination(authentication_type: AuthenticationType) -> Destination {
+    Destination {
+        target_url: "http://example.com".into(),
+        authentication_type: Some(authentication_type),
+        custom_header: vec![CustomHeader {
+            header_name: Some(String::new()),
+            value: Some(String::new()),
+        }],
+        access_token_url: None,
+        bearer_token: None,
+        client_id: None,
+        client_secret: None,
+        http_basic_auth: None,
+        http_basic_password: None,
+        request_query_parameters: None,
+    }
+}
+
+/// Encodes `value`, checks the bytes, and checks them against `schema`.
+fn assert_bytes(schema: &str, value: &impl Serialize, expected: &str) {
+    let bytes = serde_json::to_string(value).expect("encodes");
+    assert_eq!(bytes, expected);
+    let json: Value = serde_json::from_str(&bytes).expect("JSON");
+    if let Err(violations) = schema_spec().validate(schema, &json) {
+        panic!("{schema} bytes do not validate: {violations:?}");
+    }
+}
+
+#[test]
+fn create_body_is_the_documented_sample() {
+    let request = WebhookRequest::from(WebhookInput {
+        name: "Basic Test".into(),
+        destinations: vec![Destination {
+            http_basic_auth: Some("username".into()),
+            http_basic_password: Some(Secret::new("password")),
+            ..destination(AuthenticationType::Basic)
+        }],
+        notifiers: Some(Notifiers::One(DOC_ADDRESS.into())),
+        channels: vec![Channel::new("assets.create").expect("channel")],
+        branches: vec!["main".into()],
+        retry_policy: Some(RetryPolicy::Automatic),
+        disabled: Some(false),
+        concise_payload: Some(true),
+    });
+    assert_bytes(
+        "WebhookRequest",
+        &request,
+        &format!(
+            r#"{{"webhook":{{"branches":["main"],"channels":["assets.create"],"concise_payload":true,"destinations":[{{"authentication_type":"Basic",{BLANK_HEADER},"http_basic_auth":"username","http_basic_password":"password","target_url":"http://example.com"}}],"disabled":false,"name":"Basic Test","notifiers":"{DOC_ADDRESS}","retry_policy":"automatic"}}}}"#
+        ),
+    );
+    assert_eq!(
+        serde_json::to_value(&request).expect("encodes"),
+        request_example("create_webhook")
+    );
+}
+
+#[test]
+fn optional_request_fields_without_a_value_are_left_out() {
+    let request = WebhookRequest::from(WebhookInput {
+        name: "n".into(),
+        destinations: vec![Destination {
+            custom_header: Vec::new(),
+            authentication_type: None,
+            ..destination(AuthenticationType::None)
+        }],
+        channels: vec![Channel::new("assets.create").expect("channel")],
+        notifiers: None,
+        branches: Vec::new(),
+        retry_policy: None,
+        disabled: None,
+        concise_payload: None,
+    });
+    assert_bytes(
+        "WebhookRequest",
+        &request,
+        r#"{"webhook":{"channels":["assets.create"],"destinations":[{"target_url":"http://example.com"}],"name":"n"}}"#,
+    );
+    // A list of notifiers, empty or not, is sent as given.
+    let mut input = request.webhook;
+    input.notifiers = Some(Notifiers::Many(Vec::new()));
+    let bytes = serde_json::to_string(&input).expect("encodes");
+    assert!(bytes.ends_with(r#""name":"n","notifiers":[]}"#), "{bytes}");
+}
+
+#[test]
+fn documented_destinations_encode_without_unused_auth_fields() {
+    let oauth2 = Destination {
+        access_token_url: Some("your_access_token_url".into()),
+        client_id: Some("your_client_id".into()),
+        client_secret: Some(Secret::new("your_client_secret")),
+        request_query_parameters: Some("=".into()),
+        ..destination(AuthenticationType::OAuth2)
+    };
+    assert_bytes(
+        "Destination",
+        &oauth2,
+        &format!(
+            r#"{{"access_token_url":"your_access_token_url","authentication_type":"OAuth2","client_id":"your_client_id","client_secret":"your_client_secret",{BLANK_HEADER},"request_query_parameters":"=","target_url":"http://example.com"}}"#
+        ),
+    );
+    let bearer = Destination {
+        bearer_token: Some(Secret::new("your_bearer_token")),
+        ..destination(AuthenticationType::Bearer)
+    };
+    assert_bytes(
+        "Destination",
+        &bearer,
+        &format!(
+            r#"{{"authentication_type":"Bearer","bearer_token":"your_bearer_token",{BLANK_HEADER},"target_url":"http://example.com"}}"#
+        ),
+    );
+    assert_bytes(
+        "Destination",
+        &destination(AuthenticationType::None),
+        &format!(
+            r#"{{"authentication_type":"None",{BLANK_HEADER},"target_url":"http://example.com"}}"#
+        ),
+    );
+}
+
+/// Import uploads an exported webhook: its `notifiers: []` survives the trip
+/// through the model, even when the file left it out.
+#[test]
+fn an_exported_webhook_encodes_its_empty_notifiers() {
+    let exported: Webhook = from_json_value(json!({
+        "uid": "u",
+        "name": "n",
+        "destinations": [{"target_url": "http://example.com"}],
+        "channels": ["assets.create"],
+    }))
+    .expect("decodes");
+    assert_bytes(
+        "Webhook",
+        &exported,
+        r#"{"channels":["assets.create"],"destinations":[{"target_url":"http://example.com"}],"name":"n","notifiers":[],"uid":"u"}"#,
+    );
+}
+
+/// What the emulator writes for a network error: the nulls the API writes.
+#[test]
+fn a_network_error_is_written_with_nulls() {
+    let response = DeliveryResponse {
+        message: Some("read ECONNRESET".into()),
+        code: Some("ECONNRESET".into()),
+        ..DeliveryResponse::default()
+    };
+    assert_bytes(
+        "DeliveryResponse",
+        &response,
+        r#"{"body":null,"code":"ECONNRESET","headers":null,"message":"read ECONNRESET","statusCode":null}"#,
+    );
+    let list = WebhookList {
+        count: None,
+        destination: serde_json::Map::new(),
+        webhooks: Vec::new(),
+    };
+    assert_bytes("WebhookList", &list, r#"{"destination":{},"webhooks":[]}"#);
+    let error = ErrorBody {
+        error_message: Some("Too many requests.".into()),
+        error_code: Some(429),
+        errors: Default::default(),
+    };
+    assert_bytes(
+        "ErrorBody",
+        &error,
+        r#"{"error_code":429,"error_message":"Too many requests.","errors":{}}"#,
+    );
 }

@@ -1,8 +1,10 @@
 //! Lint of openapi/webhooks.yaml: what every operation must carry, and that
-//! every example validates against its schema.
+//! every example validates against its schema under OpenAPI 3.0.3 rules.
 
-use cs_webhooks_tests::{operations, resolve_response, schema_spec, spec};
-use openapiv3::{ReferenceOr, StatusCode};
+use cs_webhooks_schema::Spec;
+use cs_webhooks_tests::{SPEC_TEXT, operations, resolve_response, schema_spec, spec};
+use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
+use serde_json::Value;
 
 const OPERATION_IDS: [&str; 11] = [
     "list_webhooks",
@@ -117,26 +119,210 @@ fn create_answers_201_and_others_200() {
     }
 }
 
-#[test]
-fn every_example_validates_against_its_schema() {
-    let examples = schema_spec().examples();
-    // 11 success responses + 2 JSON request bodies, plus the 5 shared error responses.
-    assert!(
-        examples.len() >= 13,
-        "only {} examples found",
-        examples.len()
-    );
+/// Every example of the document that does not validate against its schema:
+/// request and response bodies (`example` and `examples`), examples written on
+/// schemas, and parameter examples. Also returns how many were checked.
+fn example_failures(spec: &Spec) -> (usize, Vec<String>) {
+    let mut checked = 0;
     let mut failures = Vec::new();
-    for example in &examples {
-        if let Err(violations) = schema_spec().validate_schema(&example.schema, &example.value) {
-            failures.push(format!("{example}: {violations:?}"));
+    let mut check = |place: String, schema: &ReferenceOr<openapiv3::Schema>, value: &Value| {
+        checked += 1;
+        if let Err(violations) = spec.validate_schema(schema, value) {
+            let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
+            failures.push(format!("{place}: {}", list.join("; ")));
+        }
+    };
+    for example in spec.examples() {
+        check(example.to_string(), &example.schema, &example.value);
+    }
+    for example in spec.schema_examples() {
+        check(example.location.clone(), &example.schema, &example.value);
+    }
+    for (place, parameter) in parameters(spec.openapi()) {
+        let data = parameter.parameter_data_ref();
+        let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+            continue;
+        };
+        let named = data
+            .examples
+            .iter()
+            .filter_map(|(name, example)| match example {
+                ReferenceOr::Item(openapiv3::Example {
+                    value: Some(value), ..
+                }) => Some((format!("{place} example {name:?}"), value)),
+                _ => None,
+            });
+        for (place, value) in data.example.iter().map(|v| (place.clone(), v)).chain(named) {
+            check(place, schema, value);
         }
     }
+    (checked, failures)
+}
+
+/// Every parameter written inline (in `components.parameters`, on a path or
+/// on an operation), with where it is.
+fn parameters(api: &OpenAPI) -> Vec<(String, &Parameter)> {
+    fn inline<'a>(
+        place: &str,
+        list: impl IntoIterator<Item = &'a ReferenceOr<Parameter>>,
+        found: &mut Vec<(String, &'a Parameter)>,
+    ) {
+        for parameter in list {
+            if let ReferenceOr::Item(p) = parameter {
+                found.push((format!("{place}.{}", p.parameter_data_ref().name), p));
+            }
+        }
+    }
+    let mut found = Vec::new();
+    if let Some(components) = &api.components {
+        inline(
+            "components.parameters",
+            components.parameters.values(),
+            &mut found,
+        );
+    }
+    for (path, item) in api.paths.iter() {
+        let Some(item) = item.as_item() else { continue };
+        inline(&format!("paths.{path}"), &item.parameters, &mut found);
+        for (method, operation) in item.iter() {
+            inline(
+                &format!("paths.{path}.{method}"),
+                &operation.parameters,
+                &mut found,
+            );
+        }
+    }
+    found
+}
+
+/// Schema objects with `nullable: true` and no `type` beside it: in OpenAPI
+/// 3.0.3 that `nullable` does nothing, so it is always a mistake. Walks the
+/// document as plain YAML so that no schema is missed; example values are
+/// data, not schemas, and are skipped.
+fn nullable_without_type(document: &Value, place: &str, found: &mut Vec<String>) {
+    match document {
+        Value::Object(map) => {
+            if map.get("nullable") == Some(&Value::Bool(true)) && !map.contains_key("type") {
+                found.push(place.to_string());
+            }
+            for (key, value) in map {
+                if key != "example" && key != "examples" {
+                    nullable_without_type(value, &format!("{place}.{key}"), found);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                nullable_without_type(item, &format!("{place}[{i}]"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn nullable_without_type_in(yaml: &str) -> Vec<String> {
+    let document: Value = serde_yaml::from_str(yaml).expect("YAML");
+    let mut found = Vec::new();
+    nullable_without_type(&document, "", &mut found);
+    found
+}
+
+#[test]
+fn every_example_validates_against_its_schema() {
+    let (checked, failures) = example_failures(schema_spec());
+    // The bodies' examples (each operation's success and error responses, the
+    // 2 JSON request bodies) and the 13 parameters' examples.
+    let bodies = schema_spec().examples().len();
+    assert!(bodies >= 13, "only {bodies} body examples found");
+    assert!(checked >= bodies + 13, "only {checked} examples checked");
     assert!(
         failures.is_empty(),
         "examples that do not validate:\n{}",
         failures.join("\n")
     );
+}
+
+#[test]
+fn no_nullable_without_a_type_beside_it() {
+    assert_eq!(nullable_without_type_in(SPEC_TEXT), Vec::<String>::new());
+}
+
+/// A spec with one response whose example is the API's network-error record:
+/// `headers` is null.
+fn delivery_response_spec(headers_schema: &str) -> String {
+    format!(
+        r##"openapi: 3.0.3
+info: {{title: t, version: "1"}}
+paths:
+  /deliveries:
+    get:
+      operationId: get_delivery
+      summary: One delivery.
+      responses:
+        "200":
+          description: A delivery.
+          content:
+            application/json:
+              schema: {{$ref: "#/components/schemas/DeliveryResponse"}}
+              example: {{"message": "read ECONNRESET", "statusCode": null, "code": "ECONNRESET", "body": null, "headers": null}}
+components:
+  schemas:
+    Headers: {{type: object, additionalProperties: true}}
+    DeliveryResponse:
+      type: object
+      properties:
+        message: {{type: string}}
+        statusCode: {{type: integer, nullable: true}}
+        code: {{type: string, nullable: true}}
+        body: {{description: anything}}
+        headers:
+{headers_schema}
+"##
+    )
+}
+
+/// The mistake this lint exists for: `allOf: [$ref]` + `nullable: true`
+/// (no `type`) does not admit null in OpenAPI 3.0.3, nor does adding `type:
+/// object` (the `$ref`'s own type still vetoes null). Both fail the lint;
+/// the `oneOf` with an `enum: [null]` branch passes.
+#[test]
+fn the_lint_rejects_a_nullable_all_of() {
+    let shapes = [
+        (
+            "          allOf: [{$ref: \"#/components/schemas/Headers\"}]\n          nullable: true",
+            true,
+        ),
+        (
+            "          type: object\n          nullable: true\n          allOf: [{$ref: \"#/components/schemas/Headers\"}]",
+            false,
+        ),
+    ];
+    for (shape, untyped) in shapes {
+        let text = delivery_response_spec(shape);
+        let spec = Spec::from_yaml(&text).expect("loads");
+        let (checked, failures) = example_failures(&spec);
+        assert_eq!(checked, 1);
+        assert_eq!(
+            failures,
+            ["get_delivery 200 application/json: headers: expected object, found null"],
+            "{shape}"
+        );
+        let nullable = nullable_without_type_in(&text);
+        if untyped {
+            assert_eq!(
+                nullable,
+                [".components.schemas.DeliveryResponse.properties.headers"]
+            );
+        } else {
+            assert!(nullable.is_empty(), "{nullable:?}");
+        }
+    }
+    let fixed = delivery_response_spec(
+        "          oneOf:\n            - $ref: \"#/components/schemas/Headers\"\n            - enum: [null]",
+    );
+    let spec = Spec::from_yaml(&fixed).expect("loads");
+    assert_eq!(example_failures(&spec), (1, Vec::new()));
+    assert!(nullable_without_type_in(&fixed).is_empty());
 }
 
 #[test]

@@ -14,11 +14,13 @@
 mod error;
 mod open_enum;
 mod operations;
+mod presence;
 mod spec;
 mod types;
 
 pub use error::CodegenError;
 pub use operations::{PAGINATED_EXTENSION, PARAM_TYPE_EXTENSION, RAW_BODY_EXTENSION, operations};
+pub use presence::KEEP_EMPTY_EXTENSION;
 pub use spec::{check_spec, load_spec, parse_spec};
 pub use types::{RUST_TYPE_EXTENSION, types};
 

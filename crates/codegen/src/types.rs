@@ -24,6 +24,11 @@ pub const RUST_TYPE_EXTENSION: &str = "x-cs-rust-type";
 ///   builder per struct (`Destination::builder().target_url(..)`). Only the
 ///   schemas are given to progenitor: it knows nothing of multipart bodies or
 ///   of our operations, which the operations emitter handles.
+/// - An optional field is left out of the JSON when it has no value, except
+///   where the spec says the API writes it anyway: a field that admits `null`
+///   writes `None` as `null`, and a field marked
+///   [`KEEP_EMPTY_EXTENSION`](crate::KEEP_EMPTY_EXTENSION) writes an empty
+///   list or map (see the `presence` module).
 pub fn types(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
     let mut settings = GenerationSettings::new();
     settings
@@ -59,7 +64,7 @@ pub fn types(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
             file: None,
             message: e.to_string(),
         })?;
-    let generated = generator.get_type_space().to_stream();
+    let generated = crate::presence::apply(spec, generator.get_type_space().to_stream())?;
     let open_enums = open_enums.iter().map(OpenEnum::tokens);
     Ok(quote! {
         #generated

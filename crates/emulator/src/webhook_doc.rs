@@ -117,8 +117,8 @@ fn mask_destination(dest: &mut Destination) {
 /// `notifiers` as a list: a string may hold several addresses separated by commas.
 fn notifier_list(notifiers: Notifiers) -> Vec<String> {
     let list = match notifiers {
-        Notifiers::String(s) => s.split(',').map(str::to_owned).collect(),
-        Notifiers::Array(list) => list,
+        Notifiers::One(s) => s.split(',').map(str::to_owned).collect(),
+        Notifiers::Many(list) => list,
     };
     list.into_iter()
         .map(|s| s.trim().to_owned())
@@ -145,11 +145,11 @@ mod tests {
     #[test]
     fn notifiers_are_split_and_trimmed() {
         assert_eq!(
-            notifier_list(Notifiers::String("a@b.c, d@e.f,".into())),
+            notifier_list(Notifiers::One("a@b.c, d@e.f,".into())),
             ["a@b.c", "d@e.f"]
         );
-        assert!(notifier_list(Notifiers::String(String::new())).is_empty());
-        assert_eq!(notifier_list(Notifiers::Array(vec!["x".into()])), ["x"]);
+        assert!(notifier_list(Notifiers::One(String::new())).is_empty());
+        assert_eq!(notifier_list(Notifiers::Many(vec!["x".into()])), ["x"]);
     }
 
     #[test]

@@ -357,9 +357,12 @@ impl Group<'_> {
 pub(crate) struct Facets<'a> {
     /// Schemas whose conjunction these facets describe.
     pub sources: Vec<SRef<'a>>,
-    /// `null` is accepted outright.
+    /// The type constraint admits `null` (`nullable: true` beside an explicit
+    /// `type`, or no type constraint at all). Other constraints (`enum`,
+    /// `oneOf`, `not`) may still reject it: see [`Facets::null_is_valid`].
     pub nullable: bool,
-    /// Allowed kinds (never contains NULL); `None` means unconstrained.
+    /// Allowed kinds other than null (never contains NULL; see `nullable`);
+    /// `None` means unconstrained.
     pub types: Option<TypeSet>,
     pub enumeration: Option<Vec<Value>>,
     pub formats: Vec<&'a str>,
@@ -469,6 +472,19 @@ impl<'a> Facets<'a> {
             groups: Vec::new(),
             not: Vec::new(),
         }
+    }
+
+    /// Whether `null` satisfies these facets without looking further: the type
+    /// admits it, any `enum` lists it, and no `oneOf`/`anyOf`/`not` is left
+    /// to decide.
+    pub(crate) fn null_is_valid(&self) -> bool {
+        self.nullable
+            && self
+                .enumeration
+                .as_ref()
+                .is_none_or(|values| values.iter().any(Value::is_null))
+            && self.groups.is_empty()
+            && self.not.is_empty()
     }
 
     /// The schemas of a declared property.
@@ -608,20 +624,23 @@ impl<'a> Facets<'a> {
                 }
             }
         }
-        let enum_has_null = own
-            .enumeration
-            .as_ref()
-            .is_some_and(|e| e.iter().any(Value::is_null));
-        let unconstrained = own.types.is_none()
-            && own.enumeration.is_none()
-            && own.groups.is_empty()
-            && own.not.is_empty();
-        own.nullable = schema.schema_data.nullable || enum_has_null || unconstrained;
+        // OpenAPI 3.0.3: `nullable: true` adds null to the type named by a
+        // `type` in the same schema object, and does nothing anywhere else; a
+        // schema without any type constraint allows null already. `allOf`
+        // parts only narrow (merge is a conjunction), so `nullable` next to an
+        // `allOf` of a non-nullable schema does not admit null.
+        let explicit_type = match &schema.schema_kind {
+            SchemaKind::Type(_) => true,
+            SchemaKind::Any(any) => any.typ.is_some(),
+            _ => false,
+        };
+        own.nullable = if explicit_type {
+            schema.schema_data.nullable
+        } else {
+            own.types.is_none()
+        };
         for branch in all_of {
             own.merge(Facets::of_one(api, SRef::Plain(branch), origins, chain)?);
-        }
-        if schema.schema_data.nullable {
-            own.nullable = true;
         }
         Ok(own)
     }

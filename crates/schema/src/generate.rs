@@ -281,7 +281,7 @@ impl<'a> Generator<'a> {
                 self.build_group(f, &next)?
             }
         };
-        if f.nullable {
+        if f.null_is_valid() {
             built.valid = Some(match built.valid.take() {
                 Some(s) => prop_oneof![1 => Just(Value::Null), 5 => s].boxed(),
                 None => Just(Value::Null).boxed(),
@@ -301,6 +301,9 @@ impl<'a> Generator<'a> {
             return TypeSet::ALL;
         }
         let mut set = f.types.unwrap_or(TypeSet::ALL);
+        if f.nullable {
+            set = set.union(TypeSet::NULL);
+        }
         if let Some(values) = &f.enumeration {
             set = set.intersect(TypeSet::of_enum(values));
         }
@@ -315,9 +318,6 @@ impl<'a> Generator<'a> {
                 );
             }
             set = set.intersect(any);
-        }
-        if f.nullable {
-            set = set.union(TypeSet::NULL);
         }
         set
     }
@@ -338,7 +338,6 @@ impl<'a> Generator<'a> {
         };
         let mut base = f.clone();
         base.groups = rest.to_vec();
-        base.nullable = false;
         let tagging = group.tagging();
         let mut valid = Vec::new();
         let mut invalid = Vec::new();
@@ -443,7 +442,7 @@ impl<'a> Generator<'a> {
             rest.enumeration = None;
             let allowed: Vec<Value> = values
                 .iter()
-                .filter(|v| !v.is_null() && self.inner.validate_facets(&rest, v).is_empty())
+                .filter(|v| self.inner.validate_facets(&rest, v).is_empty())
                 .cloned()
                 .collect();
             return Ok(Built::of_valid(

@@ -128,18 +128,21 @@ impl Inner {
             );
             return;
         }
-        if value.is_null() && f.nullable {
-            return;
-        }
         if let Some((group, rest)) = f.groups.split_first() {
             let mut base = f.clone();
             base.groups = rest.to_vec();
             self.check_group(&base, group, value, path, depth, expanding, out);
             return;
         }
-        if let Some(types) = f.types
-            && !types.has(TypeSet::of(value))
-        {
+        // Null passes the type constraint only where it is nullable; it still
+        // meets `enum` and `not` below, as every value does.
+        let type_ok = if value.is_null() {
+            f.nullable
+        } else {
+            f.types.is_none_or(|types| types.has(TypeSet::of(value)))
+        };
+        if !type_ok {
+            let types = f.types.unwrap_or(TypeSet::NONE);
             let expected = if f.nullable {
                 types.union(TypeSet::NULL)
             } else {

@@ -121,7 +121,63 @@ fn enumeration() {
         one("{type: integer, enum: [1, 2]}", json!(3)),
         "<root>: expected one of [1, 2], found 3"
     );
-    assert!(errors("{type: string, enum: [a, null]}", Value::Null).is_empty());
+    assert!(
+        errors(
+            "{type: string, nullable: true, enum: [a, null]}",
+            Value::Null
+        )
+        .is_empty()
+    );
+}
+
+/// OpenAPI 3.0.3: `nullable: true` adds null to the `type` written beside it,
+/// and nothing else; every other constraint keeps its veto.
+#[test]
+fn nullable_needs_a_type_beside_it() {
+    let null_found = "<root>: expected string or null, found integer";
+    assert_eq!(one("{type: string, nullable: true}", json!(1)), null_found);
+    // An enum without null rejects it, nullable or not; a type without
+    // nullable rejects it, whatever the enum lists.
+    assert_eq!(
+        one("{type: string, nullable: true, enum: [a]}", Value::Null),
+        r#"<root>: expected one of ["a"], found null"#
+    );
+    assert_eq!(
+        one("{type: string, enum: [a, null]}", Value::Null),
+        "<root>: expected string, found null"
+    );
+    // An untyped schema allows null; `enum: [null]` allows only null.
+    assert!(errors("{enum: [null]}", Value::Null).is_empty());
+    assert_eq!(
+        one("{enum: [null]}", json!({})),
+        "<root>: expected one of [null], found {}"
+    );
+}
+
+/// `nullable` beside `allOf` (without `type`) does nothing, and `allOf` only
+/// narrows: a `$ref` to a non-nullable object rejects null either way. The
+/// 3.0 way to make a reference nullable is a `oneOf` with an `enum: [null]`
+/// branch.
+#[test]
+fn nullable_does_not_loosen_an_all_of() {
+    let spec = spec_with(
+        "    H: {type: object, additionalProperties: true}\n\
+         \x20   AllOf: {nullable: true, allOf: [{$ref: '#/components/schemas/H'}]}\n\
+         \x20   TypedAllOf: {type: object, nullable: true, allOf: [{$ref: '#/components/schemas/H'}]}\n\
+         \x20   OneOf: {oneOf: [{$ref: '#/components/schemas/H'}, {enum: [null]}]}\n",
+    );
+    for name in ["AllOf", "TypedAllOf"] {
+        let errors = spec.validate(name, &Value::Null).expect_err(name);
+        assert_eq!(
+            errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["<root>: expected object, found null"],
+            "{name}"
+        );
+        assert!(spec.validate(name, &json!({"a": 1})).is_ok(), "{name}");
+    }
+    assert!(spec.validate("OneOf", &Value::Null).is_ok());
+    assert!(spec.validate("OneOf", &json!({"a": null})).is_ok());
+    assert!(spec.validate("OneOf", &json!("x")).is_err());
 }
 
 #[test]

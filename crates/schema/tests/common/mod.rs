@@ -136,9 +136,9 @@ components:
         tree: { $ref: '#/components/schemas/Node' }
         owner: { $ref: '#/components/schemas/Owner' }
         maybe_owner:
-          nullable: true
-          allOf:
+          oneOf:
             - $ref: '#/components/schemas/Owner'
+            - enum: [null]
         filter: { $ref: '#/components/schemas/Filter' }
         untagged: { $ref: '#/components/schemas/Untagged' }
         closed: { $ref: '#/components/schemas/Closed' }

@@ -99,10 +99,9 @@ impl PublicKeys {
         Fut: Future<Output = Result<Vec<u8>, E>> + Send + 'static,
         E: fmt::Display,
     {
-        let fetch = Arc::new(fetch);
         let fetch: Arc<AsyncFetch> = Arc::new(move |url: String| {
-            let fetch = Arc::clone(&fetch);
-            Box::pin(async move { fetch(url).await.map_err(FetchError::new) })
+            let fetching = fetch(url);
+            Box::pin(async move { fetching.await.map_err(FetchError::new) })
         });
         Self::fetching(url.into(), Fetcher::Async(fetch))
     }

@@ -16,6 +16,7 @@ use crate::delivery::Deliverer;
 use crate::delivery::signing::SigningKey;
 use crate::error::Error;
 use crate::ids;
+use crate::ratelimit::RateLimiter;
 use crate::shapes::Shapes;
 use crate::state::AppState;
 use crate::store::{StackRow, Store};
@@ -56,6 +57,14 @@ impl EmulatorBuilder {
                 "time scale must be a finite number >= 0, got {scale}"
             )));
         }
+        if let Some(limit) = self.settings.rate_limit
+            && (limit.reads == 0 || limit.writes == 0)
+        {
+            return Err(Error::Config(format!(
+                "a rate limit must allow at least 1 read and 1 write a second, got {},{}",
+                limit.reads, limit.writes
+            )));
+        }
         // reqwest is built without a default TLS provider; ring keeps builds fast.
         // An error only means a provider is already installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -78,12 +87,14 @@ impl EmulatorBuilder {
             source,
         })?;
 
+        let limiter = self.settings.rate_limit.map(RateLimiter::new);
         let state = Arc::new(AppState {
             store,
             stacks,
             settings: self.settings,
             key,
             shapes,
+            limiter,
             wake: Arc::new(Notify::new()),
         });
         let deliverer = Arc::new(Deliverer::new(Arc::clone(&state))?);
@@ -238,9 +249,19 @@ async fn settle_stacks(
             stacks.retain(|s| !s.demo);
         }
         for spec in specs {
-            match stacks.iter_mut().find(|s| s.api_key == spec.api_key) {
-                Some(s) => s.token = spec.token,
-                None => stacks.push(new_stack(spec.api_key, spec.token, false)),
+            let stack = match stacks.iter_mut().find(|s| s.api_key == spec.api_key) {
+                Some(s) => {
+                    s.token = spec.token;
+                    s
+                }
+                None => {
+                    stacks.push(new_stack(spec.api_key, spec.token, false));
+                    let last = stacks.len() - 1;
+                    &mut stacks[last]
+                }
+            };
+            if let Some(org) = spec.org_uid {
+                stack.org_uid = org;
             }
         }
         if stacks.is_empty() && demo {

@@ -39,6 +39,8 @@ pub mod code {
     pub const METHOD: i64 = 405;
     /// 413: the body is larger than the emulator accepts.
     pub const TOO_LARGE: i64 = 413;
+    /// 429: over the organization's request budget (the HTTP status, as Contentstack answers).
+    pub const RATE_LIMITED: i64 = 429;
     /// 500: the emulator failed.
     pub const INTERNAL: i64 = 500;
 }

@@ -35,6 +35,7 @@ mod delivery;
 mod error;
 mod events;
 mod ids;
+mod mailbox;
 mod ratelimit;
 mod server;
 mod shapes;

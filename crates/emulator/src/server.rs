@@ -16,6 +16,7 @@ use crate::delivery::Deliverer;
 use crate::delivery::signing::SigningKey;
 use crate::error::Error;
 use crate::ids;
+use crate::mailbox::Mailbox;
 use crate::ratelimit::RateLimiter;
 use crate::shapes::Shapes;
 use crate::state::AppState;
@@ -95,6 +96,7 @@ impl EmulatorBuilder {
             key,
             shapes,
             limiter,
+            mailbox: Mailbox::default(),
             wake: Arc::new(Notify::new()),
         });
         let deliverer = Arc::new(Deliverer::new(Arc::clone(&state))?);

@@ -149,6 +149,8 @@ pub async fn index() -> Json<Value> {
         "version": env!("CARGO_PKG_VERSION"),
         "api": "/v3",
         "events": "/_emulator/events",
+        "mailbox": "/_emulator/mailbox",
+        "deliveries": "/_emulator/deliveries",
         "public_keys": "/.well-known/public-keys.json",
         "specs": ["/openapi/webhooks.yaml", "/openapi/emulator.yaml"],
     }))

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod error;
 mod events;
 mod executions;
+mod inspect;
 pub mod limit;
 mod params;
 mod webhooks;
@@ -50,6 +51,8 @@ pub fn router(state: Shared) -> Router {
     Router::new()
         .merge(api)
         .route("/_emulator/events", post(events::fire))
+        .route("/_emulator/mailbox", get(inspect::mailbox))
+        .route("/_emulator/deliveries", get(inspect::deliveries))
         .route("/.well-known/public-keys.json", get(events::public_keys))
         .route(
             "/openapi/webhooks.yaml",

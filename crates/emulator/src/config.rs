@@ -56,6 +56,7 @@ pub struct EmulatorBuilder {
     pub(crate) settings: Settings,
     pub(crate) signing_key: Option<SigningKey>,
     pub(crate) demo_stack: bool,
+    pub(crate) seeds: Vec<PathBuf>,
 }
 
 /// Runtime settings shared by the API and the delivery worker.
@@ -91,6 +92,7 @@ impl Default for EmulatorBuilder {
             },
             signing_key: None,
             demo_stack: true,
+            seeds: Vec::new(),
         }
     }
 }
@@ -216,6 +218,18 @@ impl EmulatorBuilder {
     #[must_use]
     pub fn signing_key(mut self, key: SigningKey) -> Self {
         self.signing_key = Some(key);
+        self
+    }
+
+    /// Loads the webhooks of `file` (an exported webhook, or an array of them)
+    /// into the first stack given (or the demo stack) at start, as if
+    /// imported. The file is checked whole first: a file that does not parse
+    /// or holds an invalid webhook stops the start with an error naming the
+    /// file, the webhook and the field, and stores nothing. Webhooks whose
+    /// name the stack already has are kept as they are.
+    #[must_use]
+    pub fn seed(mut self, file: impl Into<PathBuf>) -> Self {
+        self.seeds.push(file.into());
         self
     }
 

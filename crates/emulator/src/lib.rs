@@ -37,6 +37,7 @@ mod events;
 mod ids;
 mod mailbox;
 mod ratelimit;
+mod seed;
 mod server;
 mod shapes;
 mod state;

@@ -19,6 +19,8 @@ options:
                                  stack is made and printed
   --branch API_KEY=BRANCH        another branch of a stack (repeatable; main always exists)
   --hmac-secret API_KEY=SECRET   also sign the stack's deliveries with HMAC (repeatable)
+  --seed FILE                    load webhooks (an exported webhook or an array of
+                                 them) into the first stack at start (repeatable)
   --data FILE                    keep state in this SQLite file (default: in memory)
   --time-scale F                 multiply the retry schedule 5/25/125/625 s by F
   --delivery-timeout SECONDS     how long a destination has to answer (default 30)
@@ -200,6 +202,7 @@ fn parse(args: &[String]) -> Result<Option<EmulatorBuilder>, String> {
                 builder.hmac_secret(k, s)
             }
             "--data" => builder.data_file(PathBuf::from(value()?)),
+            "--seed" => builder.seed(PathBuf::from(value()?)),
             "--time-scale" => {
                 let v = value()?;
                 let f: f64 = v

@@ -76,6 +76,7 @@ impl EmulatorBuilder {
         let store = Arc::new(store);
         let key = signing_key(&store, self.signing_key.clone()).await?;
         let stacks = settle_stacks(&store, &self).await?;
+        seed(&store, &self, &stacks, shapes).await?;
 
         let listener = tokio::net::TcpListener::bind(self.listen)
             .await
@@ -303,6 +304,36 @@ async fn settle_stacks(
             map.insert(stack.api_key.clone(), stack);
         }
         Ok(map)
+    })
+    .await?
+}
+
+/// Loads the seed files into the first given stack (else the only one).
+async fn seed(
+    store: &Arc<Store>,
+    builder: &EmulatorBuilder,
+    stacks: &HashMap<String, StackRow>,
+    shapes: &'static Shapes,
+) -> Result<(), Error> {
+    if builder.seeds.is_empty() {
+        return Ok(());
+    }
+    let target = match builder.stacks.first() {
+        Some(spec) => stacks.get(&spec.api_key),
+        None if stacks.len() == 1 => stacks.values().next(),
+        None => None,
+    }
+    .cloned()
+    .ok_or_else(|| Error::Config("--seed needs a stack: give one with --stack".into()))?;
+    let store = Arc::clone(store);
+    let files = builder.seeds.clone();
+    blocking(move || -> Result<(), Error> {
+        for file in files {
+            let seeded = crate::seed::load(&file, &target, shapes, &store)?;
+            tracing::info!(file = %file.display(), imported = seeded.imported,
+                kept = seeded.kept, "seeded webhooks");
+        }
+        Ok(())
     })
     .await?
 }

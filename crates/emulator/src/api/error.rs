@@ -223,6 +223,15 @@ impl FieldErrors {
         self.0.iter().any(|(f, _)| f == field)
     }
 
+    /// Every message as `field: message`, joined with `; `.
+    pub fn describe(&self) -> String {
+        self.0
+            .iter()
+            .map(|(f, m)| format!("{f}: {m}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// The first message for `field`.
     #[cfg(test)]
     pub fn message_for(&self, field: &str) -> Option<&str> {

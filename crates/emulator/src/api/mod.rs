@@ -8,7 +8,7 @@ mod executions;
 mod inspect;
 pub mod limit;
 mod params;
-mod webhooks;
+pub mod webhooks;
 
 use std::sync::Arc;
 

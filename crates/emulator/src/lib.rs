@@ -34,6 +34,7 @@ mod config;
 mod delivery;
 mod error;
 mod events;
+mod fixtures;
 mod ids;
 mod mailbox;
 mod ratelimit;

@@ -7,29 +7,15 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::{API_KEY, Api, Receiver, entry_update, settle, start, wait_for, webhook};
+use common::{
+    API_KEY, Api, Receiver, entry_update, settle, start, verify_rsa_pss, wait_for, webhook,
+};
 use cs_webhooks_emulator::hmac_header;
 use cs_webhooks_model::Secret;
 use reqwest::Method;
-use rsa::pkcs1::DecodeRsaPublicKey;
-use rsa::signature::Verifier;
 use serde_json::{Value, json};
-use sha2::Sha256;
 
 const WAIT: Duration = Duration::from_secs(15);
-
-/// Verifies `v1=<base64>` over `body` with the PKCS#1 PEM public key.
-fn verify_rsa_pss(pem: &str, body: &[u8], header: &str) -> bool {
-    let Some(b64) = header.strip_prefix("v1=") else {
-        return false;
-    };
-    let key = rsa::RsaPublicKey::from_pkcs1_pem(pem).expect("PKCS#1 PEM public key");
-    let verifier = rsa::pss::VerifyingKey::<Sha256>::new(key);
-    let bytes = STANDARD.decode(b64).expect("base64 signature");
-    assert_eq!(bytes.len(), 256, "a 2048-bit signature");
-    let signature = rsa::pss::Signature::try_from(bytes.as_slice()).expect("signature");
-    verifier.verify(body, &signature).is_ok()
-}
 
 /// Verifies with the openssl command line as well, when it is installed: an
 /// implementation that shares no code with the emulator.

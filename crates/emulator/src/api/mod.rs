@@ -51,6 +51,7 @@ pub fn router(state: Shared) -> Router {
     Router::new()
         .merge(api)
         .route("/_emulator/events", post(events::fire))
+        .route("/_emulator/trigger", post(events::trigger))
         .route("/_emulator/mailbox", get(inspect::mailbox))
         .route("/_emulator/deliveries", get(inspect::deliveries))
         .route("/.well-known/public-keys.json", get(events::public_keys))

@@ -4,13 +4,19 @@
 //! It serves every operation of `openapi/webhooks.yaml` under `/v3` with
 //! Contentstack's semantics and error bodies, checking request bodies and
 //! query parameters against that spec's schemas, fires events through the
-//! emulator-only route `POST /_emulator/events` (see `openapi/emulator.yaml`),
-//! and delivers them to loopback receivers: signed with RSA-PSS (public key at
-//! `/.well-known/public-keys.json`) and optionally HMAC, with the
+//! emulator-only routes `POST /_emulator/events` and `POST /_emulator/trigger`
+//! (realistic fixtures for every documented module and event; see
+//! `openapi/emulator.yaml`), optionally enforces Contentstack's rate limits
+//! ([`EmulatorBuilder::rate_limit`]), can be seeded with exported webhooks
+//! ([`EmulatorBuilder::seed`]). It delivers events to loopback receivers:
+//! signed with RSA-PSS (public key at `/.well-known/public-keys.json`) and
+//! optionally HMAC, with the
 //! destination's authentication and custom headers, automatic retries, a
 //! circuit breaker, and a durable SQLite queue. Webhooks may name any target
 //! URL; deliveries to other hosts are refused and logged as failed unless
-//! [`EmulatorBuilder::allow_remote_targets`] is set.
+//! [`EmulatorBuilder::allow_remote_targets`] is set. When the circuit breaker
+//! disables a webhook, its notifiers' e-mail is kept at `GET /_emulator/mailbox`;
+//! `GET /_emulator/deliveries` shows what was delivered.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), cs_webhooks_emulator::Error> {

@@ -54,7 +54,7 @@ const USER: &str = "blt1a2b3c4d5e6f7081";
 const AT: &str = "2026-03-25T10:15:30.000Z";
 
 /// Every fixture name, `module.event`.
-pub const NAMES: [&str; 31] = [
+pub const NAMES: [&str; 32] = [
     "entry.create",
     "entry.update",
     "entry.delete",
@@ -86,6 +86,7 @@ pub const NAMES: [&str; 31] = [
     "branch.create",
     "branch.delete",
     "branch_alias.assigned",
+    "branch_alias.unassigned",
 ];
 
 fn entry() -> Value {

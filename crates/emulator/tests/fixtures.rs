@@ -93,6 +93,10 @@ fn catalogue() -> Vec<(&'static str, Vec<String>)> {
             "branch_alias.assigned",
             vec!["branch_alias.assigned".into()],
         ),
+        (
+            "branch_alias.unassigned",
+            vec!["branch_alias.unassigned".into()],
+        ),
     ]
 }
 
@@ -146,6 +150,23 @@ fn keys_starting_with_dollar(v: &Value, found: &mut Vec<String>) {
     }
 }
 
+/// The fixture names the emulator offers, from its answer to an unknown one.
+async fn fixture_names(api: &Api) -> BTreeSet<String> {
+    let answer = api
+        .post_json("/_emulator/trigger", &json!({"event": "none.none"}))
+        .await;
+    let message = answer.body["errors"]["event"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let known = message
+        .split("known: ")
+        .nth(1)
+        .unwrap_or_default()
+        .trim_end_matches('.');
+    known.split(", ").map(str::to_owned).collect()
+}
+
 #[tokio::test]
 async fn every_fixture_fires_matches_its_channels_and_is_delivered_signed() {
     let emulator = start().await;
@@ -156,6 +177,9 @@ async fn every_fixture_fires_matches_its_channels_and_is_delivered_signed() {
         .to_owned();
     let receiver = Receiver::start().await;
     let catalogue = catalogue();
+    let fixtures = fixture_names(&api).await;
+    let tested: BTreeSet<String> = catalogue.iter().map(|(n, _)| (*n).to_owned()).collect();
+    assert_eq!(fixtures, tested, "every fixture is in the catalogue test");
     // One full and one concise webhook on every channel of every fixture.
     let all: BTreeSet<String> = catalogue
         .iter()

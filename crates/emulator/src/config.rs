@@ -7,6 +7,7 @@ use std::time::Duration;
 use cs_webhooks_model::Secret;
 
 use crate::delivery::signing::SigningKey;
+use crate::ratelimit::RateLimit;
 
 /// The default listen address of the binary.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:4010";
@@ -38,6 +39,8 @@ impl Emulator {
 pub(crate) struct StackSpec {
     pub api_key: String,
     pub token: Secret,
+    /// The organization, when given; else the stored or a new one.
+    pub org_uid: Option<String>,
 }
 
 /// Settings for [`Emulator`]; finish with [`start`](EmulatorBuilder::start).
@@ -53,6 +56,7 @@ pub struct EmulatorBuilder {
     pub(crate) settings: Settings,
     pub(crate) signing_key: Option<SigningKey>,
     pub(crate) demo_stack: bool,
+    pub(crate) seeds: Vec<PathBuf>,
 }
 
 /// Runtime settings shared by the API and the delivery worker.
@@ -65,6 +69,7 @@ pub(crate) struct Settings {
     pub max_body_bytes: usize,
     pub delivery_concurrency: usize,
     pub breaker_threshold: u32,
+    pub rate_limit: Option<RateLimit>,
 }
 
 impl Default for EmulatorBuilder {
@@ -83,9 +88,11 @@ impl Default for EmulatorBuilder {
                 max_body_bytes: 4 * 1024 * 1024,
                 delivery_concurrency: 64,
                 breaker_threshold: BREAKER_THRESHOLD,
+                rate_limit: None,
             },
             signing_key: None,
             demo_stack: true,
+            seeds: Vec::new(),
         }
     }
 }
@@ -106,7 +113,37 @@ impl EmulatorBuilder {
         let api_key = api_key.into();
         let token = token.into();
         self.stacks.retain(|s| s.api_key != api_key);
-        self.stacks.push(StackSpec { api_key, token });
+        self.stacks.push(StackSpec {
+            api_key,
+            token,
+            org_uid: None,
+        });
+        self
+    }
+
+    /// Like [`stack`](Self::stack), in the organization `org_uid`: stacks of
+    /// one organization share its [`rate_limit`](Self::rate_limit) budget.
+    #[must_use]
+    pub fn stack_in_org(
+        mut self,
+        api_key: impl Into<String>,
+        token: impl Into<Secret>,
+        org_uid: impl Into<String>,
+    ) -> Self {
+        self = self.stack(api_key, token);
+        if let Some(last) = self.stacks.last_mut() {
+            last.org_uid = Some(org_uid.into());
+        }
+        self
+    }
+
+    /// Limits every organization to `limit` requests a second under `/v3`
+    /// (off by default): answers carry `X-RateLimit-Limit` and
+    /// `X-RateLimit-Remaining`, and a request over the budget gets 429 with
+    /// `Retry-After`. [`RateLimit::CONTENTSTACK`] is Contentstack's 10 and 10.
+    #[must_use]
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.settings.rate_limit = Some(limit);
         self
     }
 
@@ -181,6 +218,18 @@ impl EmulatorBuilder {
     #[must_use]
     pub fn signing_key(mut self, key: SigningKey) -> Self {
         self.signing_key = Some(key);
+        self
+    }
+
+    /// Loads the webhooks of `file` (an exported webhook, or an array of them)
+    /// into the first stack given (or the demo stack) at start, as if
+    /// imported. The file is checked whole first: a file that does not parse
+    /// or holds an invalid webhook stops the start with an error naming the
+    /// file, the webhook and the field, and stores nothing. Webhooks whose
+    /// name the stack already has are kept as they are.
+    #[must_use]
+    pub fn seed(mut self, file: impl Into<PathBuf>) -> Self {
+        self.seeds.push(file.into());
         self
     }
 

@@ -15,6 +15,14 @@ pub enum Error {
     /// The OpenAPI document built into the emulator cannot be used.
     #[error("the built-in Webhooks API spec is not usable: {0}")]
     Spec(String),
+    /// A seed file could not be loaded; nothing of it was stored.
+    #[error("seed file {}: {message}", file.display())]
+    Seed {
+        /// The file.
+        file: std::path::PathBuf,
+        /// What is wrong, naming the webhook and field.
+        message: String,
+    },
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),

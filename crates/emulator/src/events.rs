@@ -42,6 +42,8 @@ pub struct EventRequest {
 pub enum ChannelSpec {
     /// One fixed channel with no optional uid (e.g. `branch.create.completed`).
     Fixed(String),
+    /// Every channel the event matches, spelled out.
+    List(Vec<String>),
     /// Scopes and action segments, as [`FiredEvent::new`] takes them.
     Parts {
         /// Scopes, outermost first.
@@ -78,6 +80,9 @@ pub fn matched_channels(req: &EventRequest) -> Result<Vec<Channel>, FieldErrors>
     let mut errors = FieldErrors::default();
     let result = match &req.channel {
         Some(ChannelSpec::Fixed(raw)) => Channel::new(raw.as_str()).map(|c| vec![c]),
+        Some(ChannelSpec::List(raws)) => {
+            raws.iter().map(|raw| Channel::new(raw.as_str())).collect()
+        }
         Some(ChannelSpec::Parts { scopes, action }) => {
             let scopes = scopes.iter().map(|s| {
                 let mut scope = EventScope::new(s.collection.clone()).with_opt_uid(s.uid.clone());

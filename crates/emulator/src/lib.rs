@@ -4,13 +4,19 @@
 //! It serves every operation of `openapi/webhooks.yaml` under `/v3` with
 //! Contentstack's semantics and error bodies, checking request bodies and
 //! query parameters against that spec's schemas, fires events through the
-//! emulator-only route `POST /_emulator/events` (see `openapi/emulator.yaml`),
-//! and delivers them to loopback receivers: signed with RSA-PSS (public key at
-//! `/.well-known/public-keys.json`) and optionally HMAC, with the
+//! emulator-only routes `POST /_emulator/events` and `POST /_emulator/trigger`
+//! (realistic fixtures for every documented module and event; see
+//! `openapi/emulator.yaml`), optionally enforces Contentstack's rate limits
+//! ([`EmulatorBuilder::rate_limit`]), can be seeded with exported webhooks
+//! ([`EmulatorBuilder::seed`]). It delivers events to loopback receivers:
+//! signed with RSA-PSS (public key at `/.well-known/public-keys.json`) and
+//! optionally HMAC, with the
 //! destination's authentication and custom headers, automatic retries, a
 //! circuit breaker, and a durable SQLite queue. Webhooks may name any target
 //! URL; deliveries to other hosts are refused and logged as failed unless
-//! [`EmulatorBuilder::allow_remote_targets`] is set.
+//! [`EmulatorBuilder::allow_remote_targets`] is set. When the circuit breaker
+//! disables a webhook, its notifiers' e-mail is kept at `GET /_emulator/mailbox`;
+//! `GET /_emulator/deliveries` shows what was delivered.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), cs_webhooks_emulator::Error> {
@@ -34,7 +40,11 @@ mod config;
 mod delivery;
 mod error;
 mod events;
+mod fixtures;
 mod ids;
+mod mailbox;
+mod ratelimit;
+mod seed;
 mod server;
 mod shapes;
 mod state;
@@ -45,5 +55,6 @@ mod webhook_doc;
 pub use config::{BREAKER_THRESHOLD, DEFAULT_LISTEN, Emulator, EmulatorBuilder, RETRY_SCHEDULE};
 pub use delivery::signing::{HMAC_HEADER, KeyError, SIGNATURE_HEADER, SigningKey, hmac_header};
 pub use error::Error;
+pub use ratelimit::RateLimit;
 pub use server::{EmulatorHandle, StackCredentials};
 pub use store::StoreError;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use cs_webhooks_emulator::{DEFAULT_LISTEN, Emulator, EmulatorBuilder};
+use cs_webhooks_emulator::{DEFAULT_LISTEN, Emulator, EmulatorBuilder, RateLimit};
 
 const USAGE: &str = "usage: cs-webhooks-emulator [options]
 
@@ -14,13 +14,19 @@ A local Contentstack Webhooks API that really delivers signed webhooks.
 
 options:
   --listen ADDR                  address to listen on (default 127.0.0.1:4010)
-  --stack API_KEY=TOKEN          a stack and its management token (repeatable);
-                                 with none, a demo stack is made and printed
+  --stack API_KEY=TOKEN[@ORG]    a stack and its management token, optionally in
+                                 organization ORG (repeatable); with none, a demo
+                                 stack is made and printed
   --branch API_KEY=BRANCH        another branch of a stack (repeatable; main always exists)
   --hmac-secret API_KEY=SECRET   also sign the stack's deliveries with HMAC (repeatable)
+  --seed FILE                    load webhooks (an exported webhook or an array of
+                                 them) into the first stack at start (repeatable)
   --data FILE                    keep state in this SQLite file (default: in memory)
   --time-scale F                 multiply the retry schedule 5/25/125/625 s by F
   --delivery-timeout SECONDS     how long a destination has to answer (default 30)
+  --rate-limit READS,WRITES      limit each organization to READS reads and WRITES
+                                 writes a second under /v3 (429 with Retry-After);
+                                 `--rate-limit contentstack` is 10,10 (default: off)
   --allow-remote-targets         deliver to hosts other than loopback addresses too
                                  (without it, webhooks may still name them, but such
                                  deliveries are refused and logged as failed)
@@ -178,8 +184,15 @@ fn parse(args: &[String]) -> Result<Option<EmulatorBuilder>, String> {
             }
             "--stack" => {
                 let (k, t) = pair(flag, &value()?)?;
-                builder.stack(k, t)
+                match t.rsplit_once('@') {
+                    Some((token, org)) if !token.is_empty() && !org.is_empty() => {
+                        builder.stack_in_org(k, token, org)
+                    }
+                    Some(_) => return Err("--stack takes API_KEY=TOKEN[@ORG]".into()),
+                    None => builder.stack(k, t),
+                }
             }
+            "--rate-limit" => builder.rate_limit(rate_limit(&value()?)?),
             "--branch" => {
                 let (k, b) = pair(flag, &value()?)?;
                 builder.branch(k, b)
@@ -189,6 +202,7 @@ fn parse(args: &[String]) -> Result<Option<EmulatorBuilder>, String> {
                 builder.hmac_secret(k, s)
             }
             "--data" => builder.data_file(PathBuf::from(value()?)),
+            "--seed" => builder.seed(PathBuf::from(value()?)),
             "--time-scale" => {
                 let v = value()?;
                 let f: f64 = v
@@ -217,10 +231,49 @@ fn parse(args: &[String]) -> Result<Option<EmulatorBuilder>, String> {
     Ok(Some(builder))
 }
 
+/// `READS,WRITES` (both > 0) or `contentstack`.
+fn rate_limit(v: &str) -> Result<RateLimit, String> {
+    if v.eq_ignore_ascii_case("contentstack") {
+        return Ok(RateLimit::CONTENTSTACK);
+    }
+    let per_second = |s: &str| s.trim().parse::<u32>().ok().filter(|n| *n > 0);
+    v.split_once(',')
+        .and_then(|(r, w)| Some(RateLimit::new(per_second(r)?, per_second(w)?)))
+        .ok_or_else(|| {
+            format!("--rate-limit: {v:?} is not READS,WRITES (numbers > 0) or `contentstack`")
+        })
+}
+
 /// `KEY=VALUE`, both non-empty. The value is never echoed (it may be a secret).
 fn pair(flag: &str, v: &str) -> Result<(String, String), String> {
     match v.split_once('=') {
         Some((k, rest)) if !k.is_empty() && !rest.is_empty() => Ok((k.to_owned(), rest.to_owned())),
         _ => Err(format!("{flag} takes API_KEY=VALUE")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limit_takes_reads_writes_or_contentstack() {
+        assert_eq!(rate_limit("contentstack"), Ok(RateLimit::CONTENTSTACK));
+        assert_eq!(rate_limit("5, 7"), Ok(RateLimit::new(5, 7)));
+        for bad in ["", "10", "0,10", "10,x", "-1,2"] {
+            assert!(rate_limit(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn stack_takes_an_optional_organization() {
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(parse(&args(&["--stack", "blt1=tok@org1"])).is_ok());
+        assert!(parse(&args(&["--stack=blt1=tok"])).is_ok());
+        let err = parse(&args(&["--stack", "blt1=tok@"])).expect_err("empty org");
+        assert!(
+            err.contains("API_KEY=TOKEN[@ORG]") && !err.contains("tok@"),
+            "{err}"
+        );
     }
 }

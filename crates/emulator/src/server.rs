@@ -16,6 +16,8 @@ use crate::delivery::Deliverer;
 use crate::delivery::signing::SigningKey;
 use crate::error::Error;
 use crate::ids;
+use crate::mailbox::Mailbox;
+use crate::ratelimit::RateLimiter;
 use crate::shapes::Shapes;
 use crate::state::AppState;
 use crate::store::{StackRow, Store};
@@ -56,6 +58,14 @@ impl EmulatorBuilder {
                 "time scale must be a finite number >= 0, got {scale}"
             )));
         }
+        if let Some(limit) = self.settings.rate_limit
+            && (limit.reads == 0 || limit.writes == 0)
+        {
+            return Err(Error::Config(format!(
+                "a rate limit must allow at least 1 read and 1 write a second, got {},{}",
+                limit.reads, limit.writes
+            )));
+        }
         // reqwest is built without a default TLS provider; ring keeps builds fast.
         // An error only means a provider is already installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -66,6 +76,7 @@ impl EmulatorBuilder {
         let store = Arc::new(store);
         let key = signing_key(&store, self.signing_key.clone()).await?;
         let stacks = settle_stacks(&store, &self).await?;
+        seed(&store, &self, &stacks, shapes).await?;
 
         let listener = tokio::net::TcpListener::bind(self.listen)
             .await
@@ -78,12 +89,15 @@ impl EmulatorBuilder {
             source,
         })?;
 
+        let limiter = self.settings.rate_limit.map(RateLimiter::new);
         let state = Arc::new(AppState {
             store,
             stacks,
             settings: self.settings,
             key,
             shapes,
+            limiter,
+            mailbox: Mailbox::default(),
             wake: Arc::new(Notify::new()),
         });
         let deliverer = Arc::new(Deliverer::new(Arc::clone(&state))?);
@@ -238,9 +252,19 @@ async fn settle_stacks(
             stacks.retain(|s| !s.demo);
         }
         for spec in specs {
-            match stacks.iter_mut().find(|s| s.api_key == spec.api_key) {
-                Some(s) => s.token = spec.token,
-                None => stacks.push(new_stack(spec.api_key, spec.token, false)),
+            let stack = match stacks.iter_mut().find(|s| s.api_key == spec.api_key) {
+                Some(s) => {
+                    s.token = spec.token;
+                    s
+                }
+                None => {
+                    stacks.push(new_stack(spec.api_key, spec.token, false));
+                    let last = stacks.len() - 1;
+                    &mut stacks[last]
+                }
+            };
+            if let Some(org) = spec.org_uid {
+                stack.org_uid = org;
             }
         }
         if stacks.is_empty() && demo {
@@ -280,6 +304,36 @@ async fn settle_stacks(
             map.insert(stack.api_key.clone(), stack);
         }
         Ok(map)
+    })
+    .await?
+}
+
+/// Loads the seed files into the first given stack (else the only one).
+async fn seed(
+    store: &Arc<Store>,
+    builder: &EmulatorBuilder,
+    stacks: &HashMap<String, StackRow>,
+    shapes: &'static Shapes,
+) -> Result<(), Error> {
+    if builder.seeds.is_empty() {
+        return Ok(());
+    }
+    let target = match builder.stacks.first() {
+        Some(spec) => stacks.get(&spec.api_key),
+        None if stacks.len() == 1 => stacks.values().next(),
+        None => None,
+    }
+    .cloned()
+    .ok_or_else(|| Error::Config("--seed needs a stack: give one with --stack".into()))?;
+    let store = Arc::clone(store);
+    let files = builder.seeds.clone();
+    blocking(move || -> Result<(), Error> {
+        for file in files {
+            let seeded = crate::seed::load(&file, &target, shapes, &store)?;
+            tracing::info!(file = %file.display(), imported = seeded.imported,
+                kept = seeded.kept, "seeded webhooks");
+        }
+        Ok(())
     })
     .await?
 }

@@ -8,6 +8,8 @@ use tokio::sync::Notify;
 use crate::api::error::ApiError;
 use crate::config::Settings;
 use crate::delivery::signing::SigningKey;
+use crate::mailbox::Mailbox;
+use crate::ratelimit::RateLimiter;
 use crate::shapes::Shapes;
 use crate::store::{StackRow, Store};
 
@@ -24,6 +26,10 @@ pub struct AppState {
     pub key: SigningKey,
     /// The spec's request shapes.
     pub shapes: &'static Shapes,
+    /// The request budget, when rate limiting is on.
+    pub limiter: Option<RateLimiter>,
+    /// The e-mails the circuit breaker sent.
+    pub mailbox: Mailbox,
     /// Wakes the delivery worker when jobs are queued or finish.
     pub wake: Arc<Notify>,
 }

@@ -39,6 +39,8 @@ pub mod code {
     pub const METHOD: i64 = 405;
     /// 413: the body is larger than the emulator accepts.
     pub const TOO_LARGE: i64 = 413;
+    /// 429: over the organization's request budget (the HTTP status, as Contentstack answers).
+    pub const RATE_LIMITED: i64 = 429;
     /// 500: the emulator failed.
     pub const INTERNAL: i64 = 500;
 }
@@ -219,6 +221,15 @@ impl FieldErrors {
     #[cfg(test)]
     pub fn has(&self, field: &str) -> bool {
         self.0.iter().any(|(f, _)| f == field)
+    }
+
+    /// Every message as `field: message`, joined with `; `.
+    pub fn describe(&self) -> String {
+        self.0
+            .iter()
+            .map(|(f, m)| format!("{f}: {m}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     /// The first message for `field`.

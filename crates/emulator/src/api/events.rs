@@ -12,11 +12,12 @@ use axum::response::{IntoResponse, Response};
 use cs_webhooks_model::from_json_value;
 use serde_json::{Value, json};
 
-use super::auth::authenticate;
+use super::auth::{Caller, authenticate};
 use super::error::{ApiError, code};
 use super::webhooks::internal;
 use super::{BodyErrors, json_body};
 use crate::events::{self, EventRequest};
+use crate::fixtures::{self, TriggerRequest};
 use crate::ids;
 use crate::state::Shared;
 use crate::store::NewExecution;
@@ -36,14 +37,49 @@ pub async fn fire(
 ) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers)?;
     let body = json_body(&headers, body, EVENT)?;
-    let req: EventRequest = from_json_value(body).map_err(|e| {
+    let req: EventRequest = parse(body)?;
+    let answer = fire_event(&state, caller, &req).await?;
+    Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
+}
+
+/// `POST /_emulator/trigger`: fires a fixture (a realistic event of a
+/// module), with the caller's overrides, as `POST /_emulator/events` would.
+pub async fn trigger(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let caller = authenticate(&state, &headers)?;
+    let body = json_body(&headers, body, EVENT)?;
+    let trigger: TriggerRequest = parse(body)?;
+    let fixture = trigger.event.clone();
+    let req = fixtures::event_request(trigger).map_err(|e| EVENT.error_fields(e))?;
+    let mut answer = fire_event(&state, caller, &req).await?;
+    if let Some(answer) = answer.as_object_mut() {
+        answer.insert("fixture".into(), Value::String(fixture));
+    }
+    Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
+}
+
+/// The body as `T`, or 422 naming the field that does not fit.
+fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, ApiError> {
+    from_json_value(body).map_err(|e| {
         let field = if e.path.is_empty() {
             "body"
         } else {
             e.path.as_str()
         };
         EVENT.error(field, e.message.clone())
-    })?;
+    })
+}
+
+/// Queues a delivery of `req` for every matching, enabled webhook
+/// destination of the caller's stack; the answer describes what was queued.
+async fn fire_event(
+    state: &Shared,
+    caller: Caller<'_>,
+    req: &EventRequest,
+) -> Result<Value, ApiError> {
     let branch = match req.branch.as_deref() {
         Some(b) if !caller.stack.branches.iter().any(|known| known == b) => {
             return Err(ApiError::branch());
@@ -51,7 +87,7 @@ pub async fn fire(
         Some(b) => b.to_owned(),
         None => caller.branch.to_owned(),
     };
-    let channels = events::matched_channels(&req).map_err(|e| EVENT.error_fields(e))?;
+    let channels = events::matched_channels(req).map_err(|e| EVENT.error_fields(e))?;
     let names: HashSet<&str> = channels.iter().map(|c| c.as_str()).collect();
     let stack_level = events::is_stack_level(&req.module);
     let matched: Vec<_> = state
@@ -69,7 +105,7 @@ pub async fn fire(
         .collect();
 
     let now = ids::now();
-    let payloads = events::payloads(&req, &caller.stack.api_key, &branch, now)
+    let payloads = events::payloads(req, &caller.stack.api_key, &branch, now)
         .map_err(|_| ApiError::internal())?;
     let needs_full = matched
         .iter()
@@ -133,7 +169,7 @@ pub async fn fire(
         "executions": summary,
         "event": event,
     });
-    Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
+    Ok(answer)
 }
 
 /// `GET /.well-known/public-keys.json`: the key deliveries are signed with,
@@ -149,6 +185,9 @@ pub async fn index() -> Json<Value> {
         "version": env!("CARGO_PKG_VERSION"),
         "api": "/v3",
         "events": "/_emulator/events",
+        "trigger": "/_emulator/trigger",
+        "mailbox": "/_emulator/mailbox",
+        "deliveries": "/_emulator/deliveries",
         "public_keys": "/.well-known/public-keys.json",
         "specs": ["/openapi/webhooks.yaml", "/openapi/emulator.yaml"],
     }))

@@ -5,14 +5,19 @@ pub mod auth;
 pub mod error;
 mod events;
 mod executions;
+mod inspect;
+pub mod limit;
 mod params;
-mod webhooks;
+pub mod webhooks;
+
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::Value;
@@ -27,7 +32,8 @@ const EMULATOR_SPEC: &str = include_str!("../../openapi/emulator.yaml");
 /// Every route, with the body limit and the fallbacks.
 pub fn router(state: Shared) -> Router {
     let limit = state.settings.max_body_bytes;
-    Router::new()
+    let rate_limited = middleware::from_fn_with_state(Arc::clone(&state), limit::enforce);
+    let api = Router::new()
         .route("/v3/webhooks", get(webhooks::list).post(webhooks::create))
         .route("/v3/webhooks/import", post(webhooks::import_new))
         .route(
@@ -41,7 +47,13 @@ pub fn router(state: Shared) -> Router {
         .route("/v3/webhooks/{uid}/executions", get(executions::list))
         .route("/v3/webhooks/{uid}/retry", post(executions::retry))
         .route("/v3/webhooks/{uid}/logs", get(executions::logs))
+        .route_layer(rate_limited);
+    Router::new()
+        .merge(api)
         .route("/_emulator/events", post(events::fire))
+        .route("/_emulator/trigger", post(events::trigger))
+        .route("/_emulator/mailbox", get(inspect::mailbox))
+        .route("/_emulator/deliveries", get(inspect::deliveries))
         .route("/.well-known/public-keys.json", get(events::public_keys))
         .route(
             "/openapi/webhooks.yaml",

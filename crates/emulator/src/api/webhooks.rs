@@ -239,7 +239,7 @@ pub async fn import_existing(
 }
 
 /// An exported file is the bare webhook; a `{"webhook": ...}` wrapper is accepted too.
-fn unwrap_export(mut file: Value) -> Value {
+pub(crate) fn unwrap_export(mut file: Value) -> Value {
     let wrapped = file.get("name").is_none() && file.get("webhook").is_some_and(Value::is_object);
     match file.as_object_mut().and_then(|o| o.remove("webhook")) {
         Some(inner) if wrapped => inner,

@@ -26,6 +26,7 @@ use tokio::task::JoinSet;
 
 use crate::error::Error;
 use crate::ids;
+use crate::mailbox::Tripped;
 use crate::state::Shared;
 use crate::store::{AttemptRecord, ClaimedJob};
 use attempt::{Outcome, Request, Sender};
@@ -223,6 +224,7 @@ impl Deliverer {
         outcome: Outcome,
         interrupted: bool,
     ) -> Result<(), Error> {
+        let last_error = last_error(&outcome);
         let record = AttemptRecord {
             id: outcome.id,
             execution_uid: job.execution_uid.clone(),
@@ -240,10 +242,40 @@ impl Deliverer {
             headers_json: serde_json::Value::Object(outcome.headers).to_string(),
         };
         let decision = self.recorder.record(record).await?;
-        if decision.is_some_and(|d| d.trip_breaker) {
+        if let Some(decision) = decision.filter(|d| d.trip_breaker) {
             tracing::warn!(webhook = %job.webhook_uid,
                 "circuit breaker: webhook disabled after repeated failures");
+            if let Some(stored) = self.state.store.webhook(&job.webhook_uid) {
+                let tripped = Tripped {
+                    api_key: &stored.api_key,
+                    webhook_uid: &stored.webhook.uid,
+                    name: &stored.webhook.name,
+                    notifiers: &stored.webhook.notifiers,
+                    failures: decision.failures,
+                    last_error: &last_error,
+                };
+                self.state
+                    .mailbox
+                    .breaker_tripped(tripped, ids::cs_uid(), ids::now());
+            }
         }
         Ok(())
+    }
+}
+
+/// What went wrong in a failed attempt, for the breaker's e-mail.
+fn last_error(outcome: &Outcome) -> String {
+    let response = outcome.detail.get("response");
+    let text = |key: &str| {
+        response
+            .and_then(|r| r.get(key))
+            .and_then(serde_json::Value::as_str)
+    };
+    match (outcome.status, text("code"), text("message")) {
+        (Some(status), _, _) => format!("the destination answered HTTP {status}"),
+        (None, Some(code), Some(message)) => format!("{code}: {message}"),
+        (None, None, Some(message)) => message.to_owned(),
+        (None, Some(code), None) => code.to_owned(),
+        (None, None, None) => "the delivery failed".to_owned(),
     }
 }

@@ -36,6 +36,7 @@
 #![warn(missing_docs)]
 
 mod api;
+pub mod command_line;
 mod config;
 mod delivery;
 mod error;

@@ -92,9 +92,9 @@ impl ConnectionFlags {
     fn settings(&self) -> Settings {
         if self.management_token.is_some() || self.authtoken.is_some() || self.oauth_token.is_some()
         {
-            eprintln!(
+            crate::output::note(
                 "warning: a token given on the command line lands in your shell history; \
-                 prefer CONTENTSTACK_MANAGEMENT_TOKEN or a profile"
+                 prefer CONTENTSTACK_MANAGEMENT_TOKEN or a profile",
             );
         }
         Settings {

@@ -34,6 +34,9 @@ struct Cli {
     /// How data is written on stdout.
     #[arg(long, short = 'o', global = true, value_enum, default_value_t)]
     output: output::Format,
+    /// No informational messages on stderr (errors are still printed).
+    #[arg(long, short = 'q', global = true)]
+    quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
     }
     let cli = Cli::parse_from(args);
     let format = cli.output;
+    output::set_quiet(cli.quiet);
     let result = match &cli.command {
         Command::Demo(args) => return demo::run(args),
         Command::Emulator { args } => {

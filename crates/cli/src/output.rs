@@ -1,6 +1,7 @@
 //! How data is written to stdout: a table, one JSON document, or JSON lines.
 
 use std::io::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -17,6 +18,20 @@ pub enum Format {
     Json,
     /// One JSON object a line, written while pages arrive.
     Jsonl,
+}
+
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// `--quiet`: informational messages are dropped (errors still go to stderr).
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// An informational message on stderr, unless `--quiet`.
+pub fn note(message: &str) {
+    if !QUIET.load(Ordering::Relaxed) {
+        eprintln!("{message}");
+    }
 }
 
 /// Writes one line to stdout; a reader that went away ends the command quietly.

@@ -34,7 +34,10 @@ pub fn run(command: &ProfileCommand, flags: &ConnectionFlags) -> Result<(), Fail
             }
             profiles.profiles.insert(name.clone(), settings);
             profiles.save()?;
-            eprintln!("saved profile {name:?} in {}", Profiles::path().display());
+            output::note(&format!(
+                "saved profile {name:?} in {}",
+                Profiles::path().display()
+            ));
             Ok(())
         }
         ProfileCommand::List => {
@@ -67,7 +70,7 @@ pub fn run(command: &ProfileCommand, flags: &ConnectionFlags) -> Result<(), Fail
                 return Err(Failure::Usage(format!("no profile {name:?}")));
             }
             profiles.save()?;
-            eprintln!("removed profile {name:?}");
+            output::note(&format!("removed profile {name:?}"));
             Ok(())
         }
     }

@@ -132,7 +132,7 @@ pub fn run(command: &WebhooksCommand, client: &Client, format: Format) -> Result
                 Some(path) => {
                     std::fs::write(path, &exported.bytes)
                         .map_err(|e| Failure::Other(format!("writing {}: {e}", path.display())))?;
-                    eprintln!("exported {uid} to {}", path.display());
+                    output::note(&format!("exported {uid} to {}", path.display()));
                     Ok(())
                 }
                 None => {

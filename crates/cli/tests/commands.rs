@@ -392,3 +392,45 @@ fn completions_and_man_page() {
     assert!(ok(&["completions", "bash"]).contains("cs-webhooks"));
     assert!(ok(&["man"]).contains(".TH cs-webhooks"));
 }
+
+#[test]
+fn tables_are_stable() {
+    insta::assert_snapshot!("channels_table", ok(&["channels"]));
+    insta::assert_snapshot!("operations_table", ok(&["api"]));
+    insta::assert_snapshot!(
+        "validate_table",
+        ok(&[
+            "channels",
+            "--validate",
+            "assets.create",
+            "content_types.blog.made_up"
+        ])
+    );
+}
+
+#[test]
+fn the_emulator_command_runs_the_emulators_own_command_line() {
+    let help = ok(&["emulator", "--help"]);
+    assert!(help.contains("--time-scale F"), "{help}");
+    // `--branch` is also one of our flags; it must reach the emulator untouched.
+    let bad = run(&["emulator", "--branch", "no-equals-sign"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("--branch takes API_KEY=VALUE"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+#[test]
+fn quiet_drops_notes_but_not_data() {
+    let destination = Destination::start(200);
+    let created = create("Quiet export", &destination.url, "manual");
+    let uid = created["uid"].as_str().expect("uid");
+    let file = std::env::temp_dir().join(format!("cs-webhooks-quiet-{}.json", std::process::id()));
+    let loud = run(&["webhooks", "export", uid, "--out", path(&file)]);
+    assert!(stderr(&loud).contains("exported"), "{}", stderr(&loud));
+    let quiet = run(&["--quiet", "webhooks", "export", uid, "--out", path(&file)]);
+    assert!(quiet.status.success());
+    assert!(stderr(&quiet).is_empty(), "{}", stderr(&quiet));
+}

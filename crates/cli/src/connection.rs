@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use cs_webhooks_blocking::Client;
+use crate::transport::CliClient;
 use cs_webhooks_blocking::model::Region;
 use serde::{Deserialize, Serialize};
 
@@ -130,7 +130,7 @@ impl ConnectionFlags {
     }
 
     /// A client from the resolved settings.
-    pub fn client(&self) -> Result<Client, Failure> {
+    pub fn client(&self) -> Result<CliClient, Failure> {
         let settings = self.resolve()?;
         let Some(api_key) = settings.api_key.clone() else {
             return Err(Failure::Usage(
@@ -144,7 +144,7 @@ impl ConnectionFlags {
                     .into(),
             ));
         }
-        let mut builder = Client::builder().api_key(api_key);
+        let mut builder = CliClient::builder().api_key(api_key);
         if let Some(token) = settings.management_token {
             builder = builder.management_token(token);
         } else if let Some(token) = settings.authtoken {

@@ -1,7 +1,7 @@
 //! `cs-webhooks executions ...`: what deliveries did, their logs, retries.
 
+use crate::transport::CliClient;
 use chrono::{DateTime, NaiveDate, Utc};
-use cs_webhooks_blocking::Client;
 use cs_webhooks_blocking::model::{Execution, ExecutionFilter};
 
 use crate::failure::Failure;
@@ -54,7 +54,7 @@ pub struct ListArgs {
 }
 
 /// Runs an executions command.
-pub fn run(command: &ExecutionsCommand, client: &Client, format: Format) -> Result<(), Failure> {
+pub fn run(command: &ExecutionsCommand, client: &CliClient, format: Format) -> Result<(), Failure> {
     match command {
         ExecutionsCommand::List(args) => list(args, client, format),
         ExecutionsCommand::Log { execution_uid } => {
@@ -107,7 +107,7 @@ pub fn run(command: &ExecutionsCommand, client: &Client, format: Format) -> Resu
     }
 }
 
-fn list(args: &ListArgs, client: &Client, format: Format) -> Result<(), Failure> {
+fn list(args: &ListArgs, client: &CliClient, format: Format) -> Result<(), Failure> {
     let filter = if args.failed {
         Some(ExecutionFilter::failure())
     } else if args.succeeded {

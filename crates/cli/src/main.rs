@@ -12,6 +12,7 @@ mod failure;
 mod listen;
 mod output;
 mod profile;
+mod transport;
 mod trigger;
 mod webhooks;
 
@@ -37,6 +38,9 @@ struct Cli {
     /// No informational messages on stderr (errors are still printed).
     #[arg(long, short = 'q', global = true)]
     quiet: bool,
+    /// Tell every API request and answer on stderr (credentials masked).
+    #[arg(long, short = 'v', global = true)]
+    verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +96,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse_from(args);
     let format = cli.output;
     output::set_quiet(cli.quiet);
+    transport::set_verbose(cli.verbose);
     let result = match &cli.command {
         Command::Demo(args) => return demo::run(args),
         Command::Emulator { args } => {

@@ -3,8 +3,10 @@
 use std::io::{BufRead as _, IsTerminal as _, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
+use cs_webhooks_blocking::UploadFile;
 use cs_webhooks_blocking::model::{Webhook, WebhookInput};
-use cs_webhooks_blocking::{Client, UploadFile};
+
+use crate::transport::CliClient;
 use serde_json::Value;
 
 use crate::failure::Failure;
@@ -71,7 +73,7 @@ pub enum WebhooksCommand {
 }
 
 /// Runs a webhooks command.
-pub fn run(command: &WebhooksCommand, client: &Client, format: Format) -> Result<(), Failure> {
+pub fn run(command: &WebhooksCommand, client: &CliClient, format: Format) -> Result<(), Failure> {
     match command {
         WebhooksCommand::List => {
             let mut list = List::new(format, HEADERS);
@@ -243,7 +245,12 @@ fn read_upload(path: &Path) -> Result<UploadFile, Failure> {
 }
 
 /// The writable fields of a stored webhook, with `disabled` set.
-fn set_disabled(client: &Client, uid: &str, disabled: bool, format: Format) -> Result<(), Failure> {
+fn set_disabled(
+    client: &CliClient,
+    uid: &str,
+    disabled: bool,
+    format: Format,
+) -> Result<(), Failure> {
     let current = client
         .get_webhook(uid)
         .send()

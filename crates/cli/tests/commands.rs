@@ -434,3 +434,17 @@ fn quiet_drops_notes_but_not_data() {
     assert!(quiet.status.success());
     assert!(stderr(&quiet).is_empty(), "{}", stderr(&quiet));
 }
+
+#[test]
+fn verbose_tells_requests_with_credentials_masked() {
+    let output = run(&["--verbose", "webhooks", "list", "-o", "json"]);
+    assert!(output.status.success());
+    let text = stderr(&output);
+    assert!(text.contains("> GET http://127.0.0.1:"), "{text}");
+    assert!(text.contains("> api_key: <masked>"), "{text}");
+    assert!(text.contains("< 200 OK"), "{text}");
+    assert!(
+        !text.contains(TOKEN) && !text.contains(API_KEY),
+        "a credential leaked: {text}"
+    );
+}

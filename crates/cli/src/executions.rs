@@ -1,11 +1,11 @@
 //! `cs-webhooks executions ...`: what deliveries did, their logs, retries.
 
-use crate::transport::CliClient;
 use chrono::{DateTime, NaiveDate, Utc};
 use cs_webhooks_blocking::model::{Execution, ExecutionFilter};
 
 use crate::failure::Failure;
 use crate::output::{self, Format, List};
+use crate::transport::CliClient;
 
 /// What to do with executions.
 #[derive(Debug, clap::Subcommand)]
@@ -84,15 +84,20 @@ pub fn run(command: &ExecutionsCommand, client: &CliClient, format: Format) -> R
         }
         ExecutionsCommand::Retry { execution_uids } => {
             let mut failed = 0;
+            let progress = output::progress(execution_uids.len());
             for uid in execution_uids {
-                match client.retry_execution(uid).send() {
-                    Ok(notice) => output::line(&format!("{uid}  {}", notice.notice))?,
+                let answer = client.retry_execution(uid).send();
+                progress.suspend(|| match answer {
+                    Ok(notice) => output::line(&format!("{uid}  {}", notice.notice)),
                     Err(e) => {
                         failed += 1;
                         Failure::api(format!("retrying {uid}"), e).report();
+                        Ok(())
                     }
-                }
+                })?;
+                progress.inc(1);
             }
+            progress.finish_and_clear();
             match failed {
                 0 => Ok(()),
                 n if n == execution_uids.len() => {

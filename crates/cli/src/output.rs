@@ -1,6 +1,6 @@
 //! How data is written to stdout: a table, one JSON document, or JSON lines.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
@@ -32,6 +32,15 @@ pub fn note(message: &str) {
     if !QUIET.load(Ordering::Relaxed) {
         eprintln!("{message}");
     }
+}
+
+/// A progress bar for `steps` steps, drawn on stderr only when it is a
+/// terminal (and not `--quiet`): nothing extra when piped.
+pub fn progress(steps: usize) -> indicatif::ProgressBar {
+    if QUIET.load(Ordering::Relaxed) || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    indicatif::ProgressBar::new(u64::try_from(steps).unwrap_or(u64::MAX))
 }
 
 /// Writes one line to stdout; a reader that went away ends the command quietly.

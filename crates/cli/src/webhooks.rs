@@ -5,12 +5,11 @@ use std::path::{Path, PathBuf};
 
 use cs_webhooks_blocking::UploadFile;
 use cs_webhooks_blocking::model::{Webhook, WebhookInput};
-
-use crate::transport::CliClient;
 use serde_json::Value;
 
 use crate::failure::Failure;
 use crate::output::{self, Format, List};
+use crate::transport::CliClient;
 
 /// What to do with webhooks.
 #[derive(Debug, clap::Subcommand)]

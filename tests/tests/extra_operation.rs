@@ -91,6 +91,25 @@ fn an_operation_added_to_the_spec_joins_the_operation_table() {
     assert!(table.contains("id: \"ping_webhook\""), "{table}");
     assert!(table.contains("name: \"times\""), "{table}");
     assert!(table.contains("maximum: Some(5)"), "{table}");
+
+    // The entry carries all that `cs-webhooks api ping_webhook --param
+    // webhook_uid=... --param loud=true` needs: method, path, where each
+    // parameter goes, its type, and that there is no body.
+    let start = table.find("id: \"ping_webhook\"").expect("the entry");
+    let entry = &table[start..];
+    let entry = &entry[..entry.find("OperationInfo {").unwrap_or(entry.len())];
+    for expected in [
+        "method: \"POST\"",
+        "path: \"/webhooks/{webhook_uid}/ping\"",
+        "name: \"webhook_uid\",\n                location: ParamLocation::Path,\n                required: true",
+        "name: \"loud\",\n                location: ParamLocation::Query,\n                required: false,\n                kind: ParamKind::Boolean",
+        "body: BodyInfo::None",
+    ] {
+        assert!(
+            entry.contains(expected),
+            "{expected:?} missing from:\n{entry}"
+        );
+    }
 }
 
 #[test]

@@ -60,7 +60,7 @@ enum Command {
     Channels(channels::ChannelsArgs),
     /// Receive deliveries locally: verify, print, optionally forward.
     Listen(listen::ListenArgs),
-    /// Fire an event in the emulator (its webhooks deliver it).
+    /// Fire one of the emulator's realistic events (its webhooks deliver it).
     Trigger(trigger::TriggerArgs),
     /// Run the local emulator of the Webhooks API (`cs-webhooks emulator --help`
     /// lists its flags).

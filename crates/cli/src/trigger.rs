@@ -1,7 +1,7 @@
-//! `cs-webhooks trigger EVENT`: fires an event in the emulator through its
-//! events route, so its webhooks deliver.
+//! `cs-webhooks trigger EVENT`: fires one of the emulator's fixtures (a full,
+//! realistic event of that module and event), so its webhooks deliver.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::connection::ConnectionFlags;
 use crate::failure::Failure;
@@ -10,10 +10,10 @@ use crate::output;
 /// `trigger` flags.
 #[derive(Debug, clap::Args)]
 pub struct TriggerArgs {
-    /// The event as MODULE.EVENT, e.g. entry.update, asset.create, entry.publish.
+    /// The fixture as MODULE.EVENT, e.g. entry.update, asset.create, entry.publish.
     pub event: String,
-    /// Set a field of the event, e.g. data.entry.title=Hello (VALUE is JSON
-    /// when it parses as JSON, else text); repeatable.
+    /// Set a field of the fixture's data, e.g. entry.title=Hello (VALUE is
+    /// JSON when it parses as JSON, else text); repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
 }
@@ -31,7 +31,7 @@ pub fn run(args: &TriggerArgs, flags: &ConnectionFlags) -> Result<(), Failure> {
     })?;
     let root = base.trim_end_matches('/');
     let root = root.strip_suffix("/v3").unwrap_or(root);
-    let url = format!("{root}/_emulator/events");
+    let url = format!("{root}/_emulator/trigger");
     let api_key = settings
         .api_key
         .ok_or_else(|| Failure::Usage("no API key: --api-key or CONTENTSTACK_API_KEY".into()))?;
@@ -57,64 +57,46 @@ pub fn run(args: &TriggerArgs, flags: &ConnectionFlags) -> Result<(), Failure> {
         .read_to_string()
         .map_err(|e| Failure::Other(format!("reading the emulator's answer: {e}")))?;
     if !status.is_success() {
-        return Err(Failure::Other(format!(
-            "the emulator refused the event ({status}): {text}"
-        )));
+        let mut message = format!("the emulator refused the event ({status})");
+        match serde_json::from_str::<Value>(&text) {
+            Ok(error) => {
+                if let Some(text) = error["error_message"].as_str() {
+                    message.push_str(&format!(": {text}"));
+                }
+                if let Some(fields) = error["errors"].as_object() {
+                    for (field, problems) in fields {
+                        message.push_str(&format!("\n  {field}: {problems}"));
+                    }
+                }
+            }
+            Err(_) => message.push_str(&format!(": {text}")),
+        }
+        return Err(Failure::Other(message));
     }
     let answer: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
     output::json(&answer)
 }
 
-/// The event document: defaults for the module, then every `--set`.
+/// The trigger request: the fixture and every `--set`.
 fn build_event(args: &TriggerArgs) -> Result<Value, Failure> {
-    let (module, event) = args
+    if !args
         .event
         .split_once('.')
-        .filter(|(m, e)| !m.is_empty() && !e.is_empty())
-        .ok_or_else(|| {
-            Failure::Usage(format!(
-                "{:?} is not MODULE.EVENT (e.g. entry.update)",
-                args.event
-            ))
-        })?;
-    let data = match module {
-        "entry" => json!({
-            "entry": {"uid": "blt0000000000trigger", "title": "Triggered entry", "locale": "en-us"},
-            "content_type": {"uid": "blog", "title": "Blog"}}),
-        "asset" => json!({
-            "asset": {"uid": "blt0000000000trigger", "filename": "triggered.png"}}),
-        "content_type" => json!({"content_type": {"uid": "blog", "title": "Blog"}}),
-        _ => json!({}),
-    };
-    let mut document = json!({"module": module, "event": event, "data": data});
+        .is_some_and(|(m, e)| !m.is_empty() && !e.is_empty())
+    {
+        return Err(Failure::Usage(format!(
+            "{:?} is not MODULE.EVENT (e.g. entry.update)",
+            args.event
+        )));
+    }
+    let mut set = Map::new();
     for assignment in &args.set {
         let (path, value) = assignment
             .split_once('=')
+            .filter(|(path, _)| !path.is_empty())
             .ok_or_else(|| Failure::Usage(format!("--set takes PATH=VALUE, not {assignment:?}")))?;
         let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.into()));
-        set_path(&mut document, path, value)?;
+        set.insert(path.to_owned(), value);
     }
-    Ok(document)
-}
-
-/// Sets `path` (dot-separated keys) in `document`, making objects on the way.
-fn set_path(document: &mut Value, path: &str, value: Value) -> Result<(), Failure> {
-    let mut keys = path.split('.').peekable();
-    let mut node = document;
-    while let Some(key) = keys.next() {
-        if key.is_empty() {
-            return Err(Failure::Usage(format!("--set: {path:?} has an empty key")));
-        }
-        let Some(map) = node.as_object_mut() else {
-            return Err(Failure::Usage(format!(
-                "--set: {path:?} goes through a value that is not an object"
-            )));
-        };
-        if keys.peek().is_none() {
-            map.insert(key.to_owned(), value);
-            return Ok(());
-        }
-        node = map.entry(key.to_owned()).or_insert_with(|| json!({}));
-    }
-    Ok(())
+    Ok(json!({"event": args.event, "overrides": {"set": set}}))
 }

@@ -3,17 +3,10 @@
 
 mod common;
 
-use common::{API_KEY, Destination, TOKEN, emulator, ok, run, stderr, wait_for};
+use common::{
+    API_KEY, Destination, QUIET_API_KEY, QUIET_TOKEN, TOKEN, emulator, ok, run, stderr, wait_for,
+};
 use serde_json::{Value, json};
-
-fn client() -> cs_webhooks_blocking::Client {
-    cs_webhooks_blocking::Client::builder()
-        .base_url(emulator().handle.base_url())
-        .api_key(API_KEY)
-        .management_token(TOKEN)
-        .build()
-        .expect("client")
-}
 
 fn write_temp(name: &str, contents: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("cs-webhooks-cli-{}", std::process::id()));
@@ -56,24 +49,61 @@ fn pretty(value: &impl serde::Serialize) -> String {
 
 #[test]
 fn create_get_and_list_print_exactly_the_apis_json() {
+    // On a stack no other test writes to, so the list is stable between calls.
+    let on_quiet_stack = |args: &[&str]| {
+        let output = common::cli()
+            .env("CONTENTSTACK_API_KEY", QUIET_API_KEY)
+            .env("CONTENTSTACK_MANAGEMENT_TOKEN", QUIET_TOKEN)
+            .args(args)
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{}", stderr(&output));
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    let client = cs_webhooks_blocking::Client::builder()
+        .base_url(emulator().handle.base_url())
+        .api_key(QUIET_API_KEY)
+        .management_token(QUIET_TOKEN)
+        .build()
+        .expect("client");
     let destination = Destination::start(200);
-    let created = create("Exact JSON", &destination.url, "manual");
+    let file = write_temp(
+        "exact.json",
+        &json!({"webhook": {
+            "name": "Exact JSON",
+            "destinations": [{"target_url": destination.url, "authentication_type": "None"}],
+            "channels": ["content_types.entries.update"]
+        }})
+        .to_string(),
+    );
+    let created: Value = serde_json::from_str(&on_quiet_stack(&[
+        "webhooks",
+        "create",
+        "--from-file",
+        path(&file),
+        "-o",
+        "json",
+    ]))
+    .expect("JSON");
     let uid = created["uid"].as_str().expect("uid");
-    let stored = client().get_webhook(uid).send().expect("get").webhook;
+    let stored = client.get_webhook(uid).send().expect("get").webhook;
     assert_eq!(
-        ok(&["webhooks", "get", uid, "--output", "json"]),
+        on_quiet_stack(&["webhooks", "get", uid, "--output", "json"]),
         pretty(&stored)
     );
 
-    let listed: Vec<_> = client()
+    let listed: Vec<_> = client
         .list_webhooks()
         .items()
         .collect::<Result<_, _>>()
         .expect("list");
-    assert_eq!(ok(&["webhooks", "list", "-o", "json"]), pretty(&listed));
-    let lines = ok(&["webhooks", "list", "-o", "jsonl"]);
-    assert_eq!(lines.lines().count(), listed.len());
-    let table = ok(&["webhooks", "list"]);
+    assert_eq!(
+        on_quiet_stack(&["webhooks", "list", "-o", "json"]),
+        pretty(&listed)
+    );
+    let lines = on_quiet_stack(&["webhooks", "list", "-o", "jsonl"]);
+    assert_eq!(lines, serde_json::to_string(&stored).expect("json") + "\n");
+    let table = on_quiet_stack(&["webhooks", "list"]);
     assert!(table.starts_with("UID"), "{table}");
     assert!(table.contains("Exact JSON"), "{table}");
 }
@@ -254,7 +284,7 @@ fn executions_list_log_and_retry_after_a_trigger() {
         "trigger",
         "entry.update",
         "--set",
-        "data.entry.title=From the CLI",
+        "entry.title=From the CLI",
     ]);
     assert!(!fired.is_empty());
     wait_for("the delivery", || !destination.received().is_empty());
@@ -447,4 +477,14 @@ fn verbose_tells_requests_with_credentials_masked() {
         !text.contains(TOKEN) && !text.contains(API_KEY),
         "a credential leaked: {text}"
     );
+}
+
+#[test]
+fn trigger_errors_name_the_field() {
+    let unknown = run(&["trigger", "entry.no_such_event"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("event:"), "{}", stderr(&unknown));
+    let malformed = run(&["trigger", "entry"]);
+    assert_eq!(malformed.status.code(), Some(2));
+    assert!(stderr(&malformed).contains("is not MODULE.EVENT"));
 }

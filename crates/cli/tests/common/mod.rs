@@ -13,6 +13,9 @@ use cs_webhooks_emulator::{Emulator, EmulatorHandle};
 pub const API_KEY: &str = "blt00000000000000cli";
 pub const TOKEN: &str = "cs-cli-test-management-token";
 pub const HMAC_SECRET: &str = "cli-test-org-secret";
+/// A stack only one test writes to, so its lists are exact.
+pub const QUIET_API_KEY: &str = "blt0000000000000quiet";
+pub const QUIET_TOKEN: &str = "cs-cli-test-quiet-stack-token";
 
 /// The emulator shared by every test of one file.
 pub struct SharedEmulator {
@@ -29,6 +32,7 @@ pub fn emulator() -> &'static SharedEmulator {
             .block_on(
                 Emulator::builder()
                     .stack(API_KEY, TOKEN)
+                    .stack(QUIET_API_KEY, QUIET_TOKEN)
                     .hmac_secret(API_KEY, HMAC_SECRET)
                     .time_scale(0.001)
                     .start(),

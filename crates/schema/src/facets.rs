@@ -147,7 +147,6 @@ pub(crate) fn lookup<'a>(
 pub(crate) struct TypeSet(u8);
 
 impl TypeSet {
-    #[cfg(feature = "proptest")]
     pub(crate) const NONE: TypeSet = TypeSet(0);
     pub(crate) const NULL: TypeSet = TypeSet(1);
     pub(crate) const BOOL: TypeSet = TypeSet(2);
@@ -477,6 +476,7 @@ impl<'a> Facets<'a> {
     /// Whether `null` satisfies these facets without looking further: the type
     /// admits it, any `enum` lists it, and no `oneOf`/`anyOf`/`not` is left
     /// to decide.
+    #[cfg(feature = "proptest")]
     pub(crate) fn null_is_valid(&self) -> bool {
         self.nullable
             && self

@@ -43,7 +43,10 @@ pub mod retry;
 mod transport;
 
 pub use client::{AsyncClient, BlockingClient, Call};
-pub use config::{Auth, Config, ConfigBuilder, DEFAULT_USER_AGENT, RetryConfig, Timeouts};
+pub use config::{
+    Auth, Config, ConfigBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_USER_AGENT, RetryConfig,
+    Timeouts,
+};
 pub use error::{ApiError, Error, RateLimit, Sent, TransportError};
 pub use multipart::UploadFile;
 pub use operation::{Operation, Paginated, Raw};

@@ -9,6 +9,7 @@ use cs_webhooks_api::model::Execution;
 use cs_webhooks_api::{AsyncClient, ConfigBuilder, TransportError};
 use cs_webhooks_api::{BlockingClient, Config, Error, FnAsyncTransport, RetryConfig};
 use cs_webhooks_tests::both;
+use cs_webhooks_tests::capture::Sink;
 use cs_webhooks_tests::clients::{asynchronous, blocking, runtime};
 use cs_webhooks_tests::response_example;
 use cs_webhooks_tests::server::{Reply, TestServer};
@@ -140,12 +141,20 @@ fn paging_halves_the_page_size_when_a_page_is_too_large() {
     // Room for 30 executions: pages of 100 and 50 are refused, 25 fit.
     let limit = (30 * item_bytes) as u64;
     let client = blocking(&server, |b| b.max_response_bytes(limit));
-    let from_blocking: Vec<String> = client
-        .list_executions("hook")
-        .items()
-        .map(|e| e.map(|e| e.uid))
-        .collect::<Result<_, _>>()
-        .expect("every page, in smaller pages");
+    let sink = Sink::default();
+    let from_blocking: Vec<String> = tracing::subscriber::with_default(sink.subscriber(), || {
+        client
+            .list_executions("hook")
+            .items()
+            .map(|e| e.map(|e| e.uid))
+            .collect::<Result<_, _>>()
+    })
+    .expect("every page, in smaller pages");
+    let said = sink.text();
+    assert!(
+        said.contains("asking for smaller pages") && said.contains("to=25"),
+        "a tracing event says so: {said}"
+    );
     let client = asynchronous(&server, |b| b.max_response_bytes(limit));
     let from_async: Vec<Result<Execution, Error>> =
         runtime().block_on(client.list_executions("hook").items().collect());

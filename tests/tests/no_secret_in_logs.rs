@@ -5,10 +5,10 @@
 //!
 //! Its own test binary: the logger and the subscriber are process-global.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use cs_webhooks_api::model::WebhookRequest;
+use cs_webhooks_tests::capture::Sink;
 use cs_webhooks_tests::server::{Reply, TestServer};
 use cs_webhooks_tests::{request_example, response_example};
 
@@ -30,23 +30,6 @@ impl log::Log for Recorder {
     }
 
     fn flush(&self) {}
-}
-
-/// Where the `tracing` subscriber writes.
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if let Ok(mut bytes) = self.0.lock() {
-            bytes.extend_from_slice(buf);
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -83,14 +66,7 @@ fn no_credential_appears_in_any_log_of_either_client() {
     log::set_logger(recorder).expect("the only logger");
     log::set_max_level(log::LevelFilter::Trace);
     let sink = Sink::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer({
-            let sink = sink.clone();
-            move || sink.clone()
-        })
-        .finish();
+    let subscriber = sink.subscriber();
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
 
     let server = TestServer::start(|request, _| match request.method.as_str() {
@@ -145,11 +121,7 @@ fn no_credential_appears_in_any_log_of_either_client() {
     assert_eq!(requests[3].header("authorization"), Some(bearer.as_str()));
 
     let logged = recorder.0.lock().map(|l| l.join("\n")).unwrap_or_default();
-    let traced = sink
-        .0
-        .lock()
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
+    let traced = sink.text();
     let all = format!("{logged}\n{traced}");
     // The capture works: ureq's hex dump of the request line is in it.
     let dump = dumped_bytes(&all);

@@ -663,6 +663,11 @@ fn sequential_calls_reuse_one_connection() {
     for _ in 0..5 {
         client.delete_webhook("x").send().expect("ok");
     }
+    assert_eq!(
+        server.connections(),
+        1,
+        "keep-alive: the blocking client reuses its connection"
+    );
     let client = asynchronous(&server, |b| b);
     runtime().block_on(async {
         for _ in 0..5 {
@@ -670,10 +675,13 @@ fn sequential_calls_reuse_one_connection() {
         }
     });
     assert_eq!(server.requests().len(), 10);
-    assert_eq!(
-        server.connections(),
-        2,
-        "keep-alive: one connection per client"
+    // hyper hands a connection back to its pool from its own task, so on a
+    // loaded machine the next call may find the pool empty once and dial
+    // again; five calls on five connections would mean no keep-alive at all.
+    let async_connections = server.connections() - 1;
+    assert!(
+        (1..=2).contains(&async_connections),
+        "keep-alive: the async client used {async_connections} connections for 5 calls"
     );
 }
 

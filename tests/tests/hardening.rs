@@ -268,3 +268,51 @@ fn an_error_body_that_is_not_utf8_still_yields_its_code_and_message() {
         assert_eq!(api.body, body, "the raw bytes are kept");
     }
 }
+
+#[test]
+fn items_stop_at_the_count_the_api_reports() {
+    // A server that never runs out: every page is full and new, but each
+    // says the whole list has 5 records.
+    let template = response_example("list_webhooks", "200")["webhooks"][0].clone();
+    let server = TestServer::start(move |request, _| {
+        let skip: usize = request
+            .query()
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("skip="))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        let page: Vec<_> = (skip..skip + 2)
+            .map(|i| {
+                let mut webhook = template.clone();
+                webhook["uid"] = json!(format!("cs-{i}"));
+                webhook
+            })
+            .collect();
+        Reply::json(200, &json!({ "webhooks": page, "count": 5 }))
+    });
+    let client = blocking(&server, |b| b);
+    let from_blocking: Vec<_> = client
+        .list_webhooks()
+        .include_count(true)
+        .limit(2)
+        .items()
+        .take(100)
+        .collect();
+    let client = asynchronous(&server, |b| b);
+    let from_async: Vec<_> = runtime().block_on(
+        client
+            .list_webhooks()
+            .include_count(true)
+            .limit(2)
+            .items()
+            .take(100)
+            .collect::<Vec<_>>(),
+    );
+    for results in [from_blocking, from_async] {
+        let uids: Vec<String> = results
+            .into_iter()
+            .map(|r| r.expect("a record").uid)
+            .collect();
+        assert_eq!(uids, ["cs-0", "cs-1", "cs-2", "cs-3", "cs-4"]);
+    }
+}

@@ -12,6 +12,12 @@ use futures_core::Stream;
 use crate::client::Call;
 use crate::{AsyncClient, AsyncTransport, BlockingClient, BlockingTransport, Error, Paginated};
 
+/// A response's `count`, whatever integer type the spec gave it, as a
+/// record count (negative or absent: unknown).
+pub(crate) fn count_to_u64<N: TryInto<u64>>(count: Option<N>) -> Option<u64> {
+    count.and_then(|n| n.try_into().ok())
+}
+
 /// The state of a walk over pages.
 #[derive(Debug, Clone)]
 pub struct PageWalker<O: Paginated> {
@@ -96,6 +102,12 @@ impl<O: Paginated> PageWalker<O> {
             });
         }
         self.previous_page = full.then_some(fingerprint);
+        let mut items = items;
+        // Records past the reported total belong to no list: drop them.
+        if let Some(total) = self.total {
+            let room = total.saturating_sub(u64::from(self.next_skip));
+            items.truncate(usize::try_from(room).unwrap_or(usize::MAX));
+        }
         self.accept(&items);
         Ok(items)
     }

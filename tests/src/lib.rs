@@ -1,6 +1,8 @@
 //! Workspace integration tests, and the helpers they share: the spec, parsed
 //! once, and accessors for its operations and examples.
 
+pub mod capture;
+pub mod clients;
 pub mod server;
 
 use std::sync::OnceLock;

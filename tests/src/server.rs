@@ -62,6 +62,16 @@ pub enum Reply {
     Drop,
     /// Wait, then do the inner reply.
     Delay(Duration, Box<Reply>),
+    /// Send the head of a 200 answer after `head_after`, then its body in
+    /// ten pieces spread over `body_over`: a slow server.
+    Slow {
+        /// The wait before the status line and headers.
+        head_after: Duration,
+        /// The time the body takes to arrive.
+        body_over: Duration,
+        /// The body.
+        body: Vec<u8>,
+    },
 }
 
 impl Reply {
@@ -249,6 +259,24 @@ fn serve(stream: TcpStream, requests: &Mutex<Vec<Recorded>>, handler: &Handler) 
         }
         match reply {
             Reply::Drop | Reply::Delay(..) => return,
+            Reply::Slow {
+                head_after,
+                body_over,
+                body,
+            } => {
+                std::thread::sleep(head_after);
+                let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", body.len());
+                if writer.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                let piece = body.len().div_ceil(10).max(1);
+                for chunk in body.chunks(piece) {
+                    std::thread::sleep(body_over / 10);
+                    if writer.write_all(chunk).is_err() || writer.flush().is_err() {
+                        return;
+                    }
+                }
+            }
             Reply::Respond {
                 status,
                 headers,

@@ -7,75 +7,12 @@
 use std::time::{Duration, Instant};
 
 use cs_webhooks_api::model::{ExecutionFilter, WebhookInput, WebhookRequest};
-use cs_webhooks_api::{ConfigBuilder, Error, RetryConfig, Sent, UploadFile};
+use cs_webhooks_api::{Error, RetryConfig, Sent, UploadFile};
+use cs_webhooks_tests::both;
+use cs_webhooks_tests::clients::{API_KEY, TOKEN, asynchronous, blocking, fast_retries, runtime};
 use cs_webhooks_tests::server::{Recorded, Reply, TestServer};
 use cs_webhooks_tests::{request_example, response_example};
 use serde_json::{Value, json};
-
-const API_KEY: &str = "blt-api-key-1";
-const TOKEN: &str = "mgmt-token-SECRET";
-
-fn fast_retries() -> RetryConfig {
-    RetryConfig::default()
-        .with_max_attempts(3)
-        .with_base_delay(Duration::from_millis(5))
-        .with_max_delay(Duration::from_millis(20))
-}
-
-fn blocking(
-    server: &TestServer,
-    f: impl FnOnce(
-        ConfigBuilder<cs_webhooks_blocking::Client>,
-    ) -> ConfigBuilder<cs_webhooks_blocking::Client>,
-) -> cs_webhooks_blocking::Client {
-    let builder = cs_webhooks_blocking::Client::builder()
-        .base_url(server.base_url())
-        .api_key(API_KEY)
-        .management_token(TOKEN)
-        .retry(fast_retries());
-    f(builder).build().expect("blocking client")
-}
-
-fn asynchronous(
-    server: &TestServer,
-    f: impl FnOnce(ConfigBuilder<cs_webhooks_async::Client>) -> ConfigBuilder<cs_webhooks_async::Client>,
-) -> cs_webhooks_async::Client {
-    let builder = cs_webhooks_async::Client::builder()
-        .base_url(server.base_url())
-        .api_key(API_KEY)
-        .management_token(TOKEN)
-        .retry(fast_retries());
-    f(builder).build().expect("async client")
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-/// Runs `$call` (an expression over a client `$c` ending in a call builder)
-/// with `.send()` on both clients; returns (blocking result, async result).
-macro_rules! both {
-    ($server:expr, |$c:ident| $call:expr) => {
-        both!($server, config = |b| b, |$c| $call)
-    };
-    ($server:expr, config = |$b:ident| $conf:expr, |$c:ident| $call:expr) => {{
-        let blocking_client = blocking(&$server, |$b| $conf);
-        let from_blocking = {
-            let $c = &blocking_client;
-            $call.send()
-        };
-        let async_client = asynchronous(&$server, |$b| $conf);
-        let from_async = runtime().block_on(async {
-            let $c = &async_client;
-            $call.send().await
-        });
-        (from_blocking, from_async)
-    }};
-}
 
 /// Answers every request with a sample.
 fn sample_server(status: u16, sample: Value) -> TestServer {
@@ -726,6 +663,11 @@ fn sequential_calls_reuse_one_connection() {
     for _ in 0..5 {
         client.delete_webhook("x").send().expect("ok");
     }
+    assert_eq!(
+        server.connections(),
+        1,
+        "keep-alive: the blocking client reuses its connection"
+    );
     let client = asynchronous(&server, |b| b);
     runtime().block_on(async {
         for _ in 0..5 {
@@ -733,10 +675,13 @@ fn sequential_calls_reuse_one_connection() {
         }
     });
     assert_eq!(server.requests().len(), 10);
-    assert_eq!(
-        server.connections(),
-        2,
-        "keep-alive: one connection per client"
+    // hyper hands a connection back to its pool from its own task, so on a
+    // loaded machine the next call may find the pool empty once and dial
+    // again; five calls on five connections would mean no keep-alive at all.
+    let async_connections = server.connections() - 1;
+    assert!(
+        (1..=2).contains(&async_connections),
+        "keep-alive: the async client used {async_connections} connections for 5 calls"
     );
 }
 

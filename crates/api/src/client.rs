@@ -59,6 +59,9 @@ pub(crate) struct Attempts<'c> {
     start: Instant,
     attempt: u32,
     sent: Sent,
+    /// When the current attempt began, and the time it was given.
+    attempt_start: Instant,
+    attempt_timeout: Option<Duration>,
 }
 
 impl<'c> Attempts<'c> {
@@ -69,6 +72,8 @@ impl<'c> Attempts<'c> {
             start: Instant::now(),
             attempt: 0,
             sent: Sent::No,
+            attempt_start: Instant::now(),
+            attempt_timeout: None,
         }
     }
 
@@ -88,14 +93,51 @@ impl<'c> Attempts<'c> {
             });
         }
         self.attempt += 1;
-        Ok(match (timeouts.attempt, remaining) {
+        self.attempt_start = Instant::now();
+        self.attempt_timeout = match (timeouts.attempt, remaining) {
             (Some(a), Some(r)) => Some(a.min(r)),
             (a, r) => a.or(r),
-        })
+        };
+        Ok(self.attempt_timeout)
+    }
+
+    /// What the core checks for every transport, closures included: a body
+    /// over the size limit, and an answer that came after the attempt's time.
+    fn enforce(
+        &self,
+        result: Result<http::Response<Vec<u8>>, TransportError>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let limit = self.config.max_response_bytes();
+        match result {
+            Ok(response) if response.body().len() as u64 > limit => {
+                Err(TransportError::too_large(limit))
+            }
+            Ok(_)
+                if self
+                    .attempt_timeout
+                    .is_some_and(|timeout| self.attempt_start.elapsed() > timeout) =>
+            {
+                Err(late_answer())
+            }
+            other => other,
+        }
     }
 
     /// After an attempt: stop with the response or error, or retry after a wait.
     pub(crate) fn end(&mut self, result: Result<http::Response<Vec<u8>>, TransportError>) -> Step {
+        let result = self.enforce(result);
+        if let Err(TransportError {
+            too_large: Some(limit),
+            ..
+        }) = &result
+        {
+            // The same request would get the same answer: never retried.
+            tracing::debug!(attempt = self.attempt, limit, "response too large");
+            return Step::Done(Err(Error::ResponseTooLarge {
+                limit: *limit,
+                attempts: self.attempt,
+            }));
+        }
         let outcome = match &result {
             Ok(response) => {
                 self.sent = Sent::Maybe;
@@ -163,6 +205,14 @@ impl<'c> Attempts<'c> {
     }
 }
 
+/// The timeout of an attempt whose transport did not return in time.
+fn late_answer() -> TransportError {
+    TransportError::timeout(
+        "the attempt's time ran out before the transport returned",
+        Sent::Maybe,
+    )
+}
+
 fn limiter(config: &Config) -> Option<Arc<RateLimiter>> {
     config
         .rate_limit()
@@ -214,27 +264,54 @@ impl<T: AsyncTransport> AsyncClient<T> {
 
     /// Runs an operation: builds it, sends it with retries, decodes the answer.
     pub(crate) async fn execute<O: Operation>(&self, operation: &O) -> Result<O::Output, Error> {
+        O::decode(self.respond(operation).await?)
+    }
+
+    /// Builds an operation and sends it with retries: the final response.
+    pub(crate) async fn respond<O: Operation>(
+        &self,
+        operation: &O,
+    ) -> Result<http::Response<Vec<u8>>, Error> {
         let span = span(operation);
         async {
             let request = operation.build(&self.config)?;
             let mut attempts = Attempts::new(&self.config, operation.method());
             loop {
-                let timeout = attempts.begin()?;
                 if let Some(limiter) = &self.limiter {
                     let wait = limiter.reserve(Instant::now());
                     if !wait.is_zero() {
                         self.transport.sleep(wait).await;
                     }
                 }
-                let result = self.transport.send(request.clone(), timeout).await;
+                let timeout = attempts.begin()?;
+                let result = self.send_within(request.clone(), timeout).await;
                 match attempts.end(result) {
-                    Step::Done(response) => return O::decode(response?),
+                    Step::Done(response) => return response,
                     Step::Retry(wait) => self.transport.sleep(wait).await,
                 }
             }
         }
         .instrument(span)
         .await
+    }
+
+    /// Sends through the transport, racing it against the attempt's time, so
+    /// a transport that ignores `timeout` (a closure) cannot overrun it.
+    async fn send_within(
+        &self,
+        request: http::Request<Vec<u8>>,
+        timeout: Option<Duration>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let send = self.transport.send(request, timeout);
+        let Some(timeout) = timeout else {
+            return send.await;
+        };
+        let send = std::pin::pin!(send);
+        let expiry = std::pin::pin!(self.transport.sleep(timeout));
+        match futures_util::future::select(send, expiry).await {
+            futures_util::future::Either::Left((result, _)) => result,
+            futures_util::future::Either::Right(((), _)) => Err(late_answer()),
+        }
     }
 }
 
@@ -280,20 +357,30 @@ impl<T: BlockingTransport> BlockingClient<T> {
 
     /// Runs an operation: builds it, sends it with retries, decodes the answer.
     pub(crate) fn execute<O: Operation>(&self, operation: &O) -> Result<O::Output, Error> {
+        O::decode(self.respond(operation)?)
+    }
+
+    /// Builds an operation and sends it with retries: the final response.
+    /// A blocking transport cannot be interrupted: one that overruns its
+    /// `timeout` (a closure) is caught when it returns.
+    pub(crate) fn respond<O: Operation>(
+        &self,
+        operation: &O,
+    ) -> Result<http::Response<Vec<u8>>, Error> {
         let _span = span(operation).entered();
         let request = operation.build(&self.config)?;
         let mut attempts = Attempts::new(&self.config, operation.method());
         loop {
-            let timeout = attempts.begin()?;
             if let Some(limiter) = &self.limiter {
                 let wait = limiter.reserve(Instant::now());
                 if !wait.is_zero() {
                     std::thread::sleep(wait);
                 }
             }
+            let timeout = attempts.begin()?;
             let result = self.transport.send(request.clone(), timeout);
             match attempts.end(result) {
-                Step::Done(response) => return O::decode(response?),
+                Step::Done(response) => return response,
                 Step::Retry(wait) => std::thread::sleep(wait),
             }
         }

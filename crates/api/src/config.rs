@@ -217,7 +217,11 @@ pub struct Config {
     pub(crate) timeouts: Timeouts,
     pub(crate) retry: RetryConfig,
     pub(crate) rate_limit: Option<f64>,
+    pub(crate) max_response_bytes: u64,
 }
+
+/// The default limit on a response body: 64 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -230,6 +234,7 @@ impl fmt::Debug for Config {
             .field("timeouts", &self.timeouts)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -268,6 +273,12 @@ impl Config {
     /// The client-side rate limit in requests per second, if any.
     pub fn rate_limit(&self) -> Option<f64> {
         self.rate_limit
+    }
+
+    /// The largest response body read, in bytes; a larger one is an
+    /// [`Error::ResponseTooLarge`].
+    pub fn max_response_bytes(&self) -> u64 {
+        self.max_response_bytes
     }
 
     /// Adds the headers every request carries: `api_key`, the credential,
@@ -321,6 +332,7 @@ pub struct ConfigBuilder<Out = Config> {
     timeouts: Timeouts,
     retry: RetryConfig,
     rate_limit: Option<f64>,
+    max_response_bytes: u64,
     out: PhantomData<fn() -> Out>,
 }
 
@@ -336,6 +348,7 @@ impl<Out> Default for ConfigBuilder<Out> {
             timeouts: Timeouts::default(),
             retry: RetryConfig::default(),
             rate_limit: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             out: PhantomData,
         }
     }
@@ -429,6 +442,14 @@ impl<Out> ConfigBuilder<Out> {
         self
     }
 
+    /// The largest response body read, in bytes (default 64 MiB). A larger
+    /// one ends the call with [`Error::ResponseTooLarge`] without reading
+    /// the rest; the paging helpers then ask for smaller pages.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// Checks the settings and returns the configuration.
     fn build_config(self) -> Result<Config, Error> {
         let base_url = match self.base_url {
@@ -460,6 +481,7 @@ impl<Out> ConfigBuilder<Out> {
             timeouts: self.timeouts,
             retry: self.retry,
             rate_limit: self.rate_limit,
+            max_response_bytes: self.max_response_bytes,
         })
     }
 }

@@ -31,6 +31,9 @@ pub struct TransportError {
     pub sent: Sent,
     /// Whether this was a timeout.
     pub timed_out: bool,
+    /// Set when the response body exceeded this many bytes (the configured
+    /// limit); such a response is never retried as is.
+    pub too_large: Option<u64>,
     /// The underlying error.
     #[source]
     pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
@@ -43,6 +46,7 @@ impl TransportError {
             message: message.into(),
             sent: Sent::No,
             timed_out: false,
+            too_large: None,
             source: None,
         }
     }
@@ -53,6 +57,7 @@ impl TransportError {
             message: message.into(),
             sent: Sent::Maybe,
             timed_out: false,
+            too_large: None,
             source: None,
         }
     }
@@ -63,6 +68,19 @@ impl TransportError {
             message: message.into(),
             sent,
             timed_out: true,
+            too_large: None,
+            source: None,
+        }
+    }
+
+    /// A response whose body exceeds `limit` bytes: the transport stopped
+    /// reading it at the limit.
+    pub fn too_large(limit: u64) -> Self {
+        TransportError {
+            message: format!("the response body exceeds the limit of {limit} bytes"),
+            sent: Sent::Maybe,
+            timed_out: false,
+            too_large: Some(limit),
             source: None,
         }
     }
@@ -107,7 +125,7 @@ pub struct ApiError {
 impl ApiError {
     pub(crate) fn from_response(response: &http::Response<Vec<u8>>) -> Self {
         let body = response.body().clone();
-        let parsed: Option<ErrorBody> = serde_json::from_slice(&body).ok();
+        let parsed = parse_error_body(&body);
         let (error_code, error_message, errors) = match parsed {
             Some(parsed) => (
                 parsed.error_code,
@@ -127,6 +145,18 @@ impl ApiError {
             ),
             body,
         }
+    }
+}
+
+/// Reads an error body; bytes that are not UTF-8 are replaced, so the
+/// readable `error_code` and `error_message` around them still count.
+fn parse_error_body(body: &[u8]) -> Option<ErrorBody> {
+    match serde_json::from_slice(body) {
+        Ok(parsed) => Some(parsed),
+        Err(_) if std::str::from_utf8(body).is_err() => {
+            serde_json::from_str(&String::from_utf8_lossy(body)).ok()
+        }
+        Err(_) => None,
     }
 }
 
@@ -180,6 +210,23 @@ pub enum Error {
         #[source]
         source: Option<TransportError>,
     },
+    /// The response body exceeded the configured limit
+    /// ([`ConfigBuilder::max_response_bytes`](crate::ConfigBuilder::max_response_bytes)).
+    /// Never retried as is; the paging helpers ask for smaller pages instead.
+    #[error("the response body exceeds the limit of {limit} bytes (after {attempts} attempt(s))")]
+    ResponseTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// A list walk got the same page twice in a row: the server ignores
+    /// `skip`, and walking on would never end.
+    #[error("the server returned the same page again at skip {skip}; stopped walking the list")]
+    RepeatedPage {
+        /// The `skip` of the repeated page.
+        skip: u32,
+    },
     /// The API answered with an error status.
     #[error("{0}")]
     Api(Box<ApiError>),
@@ -231,7 +278,10 @@ impl Error {
                 api.status == http::StatusCode::TOO_MANY_REQUESTS || api.status.is_server_error()
             }
             Error::Transport { .. } | Error::Timeout { .. } => true,
-            Error::InvalidRequest { .. } | Error::Decode { .. } => false,
+            Error::InvalidRequest { .. }
+            | Error::Decode { .. }
+            | Error::ResponseTooLarge { .. }
+            | Error::RepeatedPage { .. } => false,
         }
     }
 
@@ -241,7 +291,10 @@ impl Error {
             Error::InvalidRequest { .. } => false,
             Error::Transport { source, .. } => source.sent == Sent::Maybe,
             Error::Timeout { sent, .. } => *sent == Sent::Maybe,
-            Error::Api(_) | Error::Decode { .. } => true,
+            Error::Api(_)
+            | Error::Decode { .. }
+            | Error::ResponseTooLarge { .. }
+            | Error::RepeatedPage { .. } => true,
         }
     }
 }

@@ -44,7 +44,10 @@ pub mod retry;
 mod transport;
 
 pub use client::{AsyncClient, BlockingClient, Call};
-pub use config::{Auth, Config, ConfigBuilder, DEFAULT_USER_AGENT, RetryConfig, Timeouts};
+pub use config::{
+    Auth, Config, ConfigBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_USER_AGENT, RetryConfig,
+    Timeouts,
+};
 pub use dynamic::{BodyInfo, DynamicOperation, OperationInfo, ParamInfo, ParamKind, ParamLocation};
 pub use error::{ApiError, Error, RateLimit, Sent, TransportError};
 pub use multipart::UploadFile;

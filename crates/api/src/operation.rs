@@ -45,6 +45,11 @@ pub trait Paginated: Operation + Clone {
     fn set_limit(&mut self, limit: u32);
     /// The records of one page (one response).
     fn page_items(output: Self::Output) -> Vec<Self::Item>;
+    /// How many records the whole list has, when the page says so (the
+    /// API's `count`); the walk then stops there. Unknown by default.
+    fn total_count(_output: &Self::Output) -> Option<u64> {
+        None
+    }
 }
 
 /// A decoded value together with the exact bytes it came from (e.g. an

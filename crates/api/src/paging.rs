@@ -1,13 +1,22 @@
 //! Pagination: walks `skip`/`limit` pages (at most 100 records each) until a
-//! short page says the list is exhausted. The walk itself is pure
-//! ([`PageWalker`]); the clients give it an `Iterator` and a `Stream`.
+//! short page says the list is exhausted, or the reported `count` is reached.
+//! The walk itself is pure ([`PageWalker`]); the clients give it an
+//! `Iterator` and a `Stream`, and both handle a page the same way
+//! ([`PageWalker::take`], [`PageWalker::recover`]).
 
 use std::collections::VecDeque;
+use std::hash::{Hash as _, Hasher as _};
 
 use futures_core::Stream;
 
 use crate::client::Call;
 use crate::{AsyncClient, AsyncTransport, BlockingClient, BlockingTransport, Error, Paginated};
+
+/// A response's `count`, whatever integer type the spec gave it, as a
+/// record count (negative or absent: unknown).
+pub(crate) fn count_to_u64<N: TryInto<u64>>(count: Option<N>) -> Option<u64> {
+    count.and_then(|n| n.try_into().ok())
+}
 
 /// The state of a walk over pages.
 #[derive(Debug, Clone)]
@@ -16,6 +25,11 @@ pub struct PageWalker<O: Paginated> {
     page_size: u32,
     next_skip: u32,
     done: bool,
+    /// How many records the list has, once a page said so.
+    total: Option<u64>,
+    /// The hash of the last full page's body, to notice a server that
+    /// ignores `skip` and would make the walk endless.
+    previous_page: Option<u64>,
 }
 
 impl<O: Paginated> PageWalker<O> {
@@ -32,18 +46,29 @@ impl<O: Paginated> PageWalker<O> {
             page_size,
             next_skip,
             done: false,
+            total: None,
+            previous_page: None,
         }
     }
 
     /// The request for the next page, or None when the walk is over.
     pub fn next_request(&self) -> Option<O> {
-        if self.done {
+        if self.done
+            || self
+                .total
+                .is_some_and(|total| u64::from(self.next_skip) >= total)
+        {
             return None;
         }
         let mut operation = self.operation.clone();
         operation.set_skip(self.next_skip);
         operation.set_limit(self.page_size);
         Some(operation)
+    }
+
+    /// The page size asked for.
+    pub fn page_size(&self) -> u32 {
+        self.page_size
     }
 
     /// Takes a page's records; a page shorter than asked ends the walk.
@@ -53,6 +78,61 @@ impl<O: Paginated> PageWalker<O> {
             self.done = true;
         }
         self.next_skip = self.next_skip.saturating_add(count);
+    }
+
+    /// Decodes a page's response and takes its records. A full page whose
+    /// body is the previous page's again ends the walk with
+    /// [`Error::RepeatedPage`].
+    pub fn take(&mut self, response: http::Response<Vec<u8>>) -> Result<Vec<O::Item>, Error> {
+        let fingerprint = {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            response.body().hash(&mut hasher);
+            hasher.finish()
+        };
+        let output = O::decode(response)?;
+        if let Some(total) = O::total_count(&output) {
+            self.total = Some(total);
+        }
+        let items = O::page_items(output);
+        let full = !items.is_empty() && items.len() >= self.page_size as usize;
+        if full && self.previous_page == Some(fingerprint) {
+            self.done = true;
+            return Err(Error::RepeatedPage {
+                skip: self.next_skip,
+            });
+        }
+        self.previous_page = full.then_some(fingerprint);
+        let mut items = items;
+        // Records past the reported total belong to no list: drop them.
+        if let Some(total) = self.total {
+            let room = total.saturating_sub(u64::from(self.next_skip));
+            items.truncate(usize::try_from(room).unwrap_or(usize::MAX));
+        }
+        self.accept(&items);
+        Ok(items)
+    }
+
+    /// After a failed page: true when asking again for a smaller page may
+    /// succeed (the page exceeded the response-size limit; its size is
+    /// halved), false when the walk ends with the error.
+    pub fn recover(&mut self, error: &Error) -> bool {
+        if let Error::ResponseTooLarge { limit, .. } = error
+            && self.page_size > 1
+        {
+            let from = self.page_size;
+            self.page_size /= 2;
+            tracing::warn!(
+                operation = O::ID,
+                skip = self.next_skip,
+                from,
+                to = self.page_size,
+                limit,
+                "page over the response-size limit; asking for smaller pages"
+            );
+            return true;
+        }
+        self.done = true;
+        false
     }
 
     /// Ends the walk (after an error).
@@ -77,16 +157,14 @@ impl<T: BlockingTransport, O: Paginated> Iterator for Items<'_, T, O> {
                 return Some(Ok(item));
             }
             let request = self.walker.next_request()?;
-            match self.client.execute(&request) {
-                Ok(output) => {
-                    let items = O::page_items(output);
-                    self.walker.accept(&items);
-                    self.buffer.extend(items);
-                }
-                Err(error) => {
-                    self.walker.stop();
-                    return Some(Err(error));
-                }
+            match self
+                .client
+                .respond(&request)
+                .and_then(|response| self.walker.take(response))
+            {
+                Ok(items) => self.buffer.extend(items),
+                Err(error) if self.walker.recover(&error) => {}
+                Err(error) => return Some(Err(error)),
             }
         }
     }
@@ -94,7 +172,8 @@ impl<T: BlockingTransport, O: Paginated> Iterator for Items<'_, T, O> {
 
 impl<'c, T: BlockingTransport, O: Paginated> Call<'c, BlockingClient<T>, O> {
     /// Every record of every page, as an iterator. `limit` sets the page size
-    /// (at most 100), `skip` where to start; an error ends the iteration.
+    /// (at most 100), `skip` where to start; a page over the response-size
+    /// limit is asked for again in halves; an error ends the iteration.
     pub fn items(self) -> Items<'c, T, O> {
         Items {
             client: self.client,
@@ -112,7 +191,8 @@ where
     O::Output: Send,
 {
     /// Every record of every page, as a stream. `limit` sets the page size
-    /// (at most 100), `skip` where to start; an error ends the stream.
+    /// (at most 100), `skip` where to start; a page over the response-size
+    /// limit is asked for again in halves; an error ends the stream.
     pub fn items(self) -> impl Stream<Item = Result<O::Item, Error>> + Send + 'c {
         let state = (
             self.client,
@@ -125,16 +205,14 @@ where
                     return Some((Ok(item), (client, walker, buffer)));
                 }
                 let request = walker.next_request()?;
-                match client.execute(&request).await {
-                    Ok(output) => {
-                        let items = O::page_items(output);
-                        walker.accept(&items);
-                        buffer.extend(items);
-                    }
-                    Err(error) => {
-                        walker.stop();
-                        return Some((Err(error), (client, walker, buffer)));
-                    }
+                let page = match client.respond(&request).await {
+                    Ok(response) => walker.take(response),
+                    Err(error) => Err(error),
+                };
+                match page {
+                    Ok(items) => buffer.extend(items),
+                    Err(error) if walker.recover(&error) => {}
+                    Err(error) => return Some((Err(error), (client, walker, buffer))),
                 }
             }
         })
@@ -183,6 +261,39 @@ mod tests {
         assert!(walker.next_request().is_none());
         let mut walker = PageWalker::new(ListExecutions::new("hook"));
         walker.stop();
+        assert!(walker.next_request().is_none());
+    }
+    fn page(items: &[Execution]) -> http::Response<Vec<u8>> {
+        http::Response::new(serde_json::to_vec(&serde_json::json!({ "webhooks": items })).unwrap())
+    }
+
+    #[test]
+    fn a_full_page_repeated_ends_the_walk_with_an_error() {
+        let mut walker = PageWalker::new(ListExecutions::new("hook").limit(2));
+        assert_eq!(walker.take(page(&executions(2))).unwrap().len(), 2);
+        let error = walker.take(page(&executions(2))).unwrap_err();
+        assert!(matches!(error, Error::RepeatedPage { skip: 2 }), "{error}");
+        assert!(walker.next_request().is_none());
+    }
+
+    #[test]
+    fn a_page_over_the_size_limit_is_asked_for_in_halves_down_to_one() {
+        let mut walker = PageWalker::new(ListExecutions::new("hook").limit(5));
+        let too_large = Error::ResponseTooLarge {
+            limit: 10,
+            attempts: 1,
+        };
+        let mut sizes = Vec::new();
+        while walker.recover(&too_large) {
+            sizes.push(walker.next_request().unwrap().limit.unwrap());
+        }
+        assert_eq!(sizes, [2, 1]);
+        assert!(
+            walker.next_request().is_none(),
+            "a single record too large ends it"
+        );
+        let mut walker = PageWalker::new(ListExecutions::new("hook"));
+        assert!(!walker.recover(&Error::invalid_request("x")));
         assert!(walker.next_request().is_none());
     }
 }

@@ -48,7 +48,9 @@ pub fn is_idempotent(method: &http::Method) -> bool {
 /// Decides what follows attempt number `attempt` (1-based).
 ///
 /// - 429: retried for every method (the server refused it, so it did not act
-///   on it), after `Retry-After` when given, else after the backoff.
+///   on it), after `Retry-After` when given (never less than the shortest
+///   backoff, so a date in the past does not mean "at once"), else after the
+///   backoff.
 /// - 5xx and transport failures: retried for idempotent methods (GET, PUT,
 ///   DELETE); a POST only when it was provably not sent (connect failure).
 /// - Anything else (2xx, 4xx): stop.
@@ -71,7 +73,9 @@ pub fn decide(
             retry_after,
         } if status == http::StatusCode::TOO_MANY_REQUESTS => match retry_after {
             Some(wait) if wait > policy.max_retry_after => Decision::Stop,
-            Some(wait) => Decision::RetryAfter(wait),
+            // `Retry-After` is a minimum; one in the past (or 0) would mean
+            // "now", so the shortest backoff is the floor.
+            Some(wait) => Decision::RetryAfter(wait.max(policy.backoff(attempt, 0.0))),
             None => Decision::RetryAfter(backoff),
         },
         AttemptOutcome::Response { status, .. } if status.is_server_error() => {
@@ -160,6 +164,21 @@ mod tests {
         assert_eq!(
             decide(&p, &Method::POST, 1, response(429, None), 1.0),
             Decision::RetryAfter(Duration::from_millis(500))
+        );
+    }
+
+    #[test]
+    fn a_retry_after_in_the_past_waits_the_backoff_floor() {
+        let p = RetryConfig::default();
+        for attempt in 1..4 {
+            assert_eq!(
+                decide(&p, &Method::GET, attempt, response(429, Some(0)), 0.9),
+                Decision::RetryAfter(p.backoff(attempt, 0.0))
+            );
+        }
+        assert_eq!(
+            decide(&p, &Method::GET, 1, response(429, Some(0)), 0.9),
+            Decision::RetryAfter(Duration::from_millis(250))
         );
     }
 

@@ -9,14 +9,23 @@
 //! included) as a response. It receives `timeout`, the time left for this
 //! attempt (the smaller of the attempt timeout and what remains of the
 //! operation's total timeout), and must return within it, connecting,
-//! sending, waiting and reading included; when it cannot, it returns a
+//! sending, waiting and reading included: a deadline for the whole attempt,
+//! not a limit per phase or per read. When it cannot, it returns a
 //! [`TransportError::timeout`] saying whether the request may have been sent.
+//! It should stop reading a body beyond the configured
+//! [`Config::max_response_bytes`] and return [`TransportError::too_large`],
+//! so memory stays bounded.
 //!
 //! The core builds the request (headers, credentials, body), decides about
 //! retries, waits between attempts, applies the rate limit, and decodes the
 //! response. It starts no attempt, and no wait, that the total timeout does
 //! not leave room for: once it has passed, the call ends with
-//! [`Error::Timeout`](crate::Error::Timeout).
+//! [`Error::Timeout`](crate::Error::Timeout). It also holds every transport
+//! to the contract as far as it can from outside: the async client races
+//! `send` against [`AsyncTransport::sleep`] for `timeout`; the blocking
+//! client cannot interrupt a call, so an answer returned after `timeout` is a
+//! timeout; a body over the size limit is an
+//! [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge), never retried.
 
 use std::future::Future;
 use std::time::Duration;

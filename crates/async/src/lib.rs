@@ -47,11 +47,12 @@ pub type Client = AsyncClient<ReqwestTransport>;
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
+    max_body: u64,
 }
 
 impl ReqwestTransport {
     /// A transport with reqwest configured from `config` (connect timeout,
-    /// keep-alive pool, no redirects).
+    /// response-size limit, keep-alive pool, no redirects).
     pub fn new(config: &Config) -> Result<Self, Error> {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -68,12 +69,19 @@ impl ReqwestTransport {
         let client = builder
             .build()
             .map_err(|e| Error::invalid_request(format!("cannot set up the HTTP client: {e}")))?;
-        Ok(ReqwestTransport { client })
+        Ok(ReqwestTransport {
+            client,
+            max_body: config.max_response_bytes(),
+        })
     }
 
-    /// A transport on a reqwest client you configured.
+    /// A transport on a reqwest client you configured (with the default
+    /// response-size limit).
     pub fn from_client(client: reqwest::Client) -> Self {
-        ReqwestTransport { client }
+        ReqwestTransport {
+            client,
+            max_body: cs_webhooks_api::DEFAULT_MAX_RESPONSE_BYTES,
+        }
     }
 }
 
@@ -96,6 +104,33 @@ fn transport_error(error: reqwest::Error) -> TransportError {
     mapped.with_source(error)
 }
 
+/// Reads a body chunk by chunk, stopping as soon as it exceeds `limit`, so
+/// an oversized answer never sits whole in memory.
+async fn read_body(
+    response: &mut reqwest::Response,
+    limit: u64,
+) -> Result<Vec<u8>, TransportError> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit)
+    {
+        return Err(TransportError::too_large(limit));
+    }
+    let mut body: Option<Vec<u8>> = None;
+    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        let read = body.as_ref().map_or(0, Vec::len);
+        if (read + chunk.len()) as u64 > limit {
+            return Err(TransportError::too_large(limit));
+        }
+        match &mut body {
+            Some(body) => body.extend_from_slice(&chunk),
+            // The usual one-chunk body: no copy when the buffer is not shared.
+            None => body = Some(Vec::from(chunk)),
+        }
+    }
+    Ok(body.unwrap_or_default())
+}
+
 impl AsyncTransport for ReqwestTransport {
     async fn send(
         &self,
@@ -113,9 +148,8 @@ impl AsyncTransport for ReqwestTransport {
         let status = response.status();
         let version = response.version();
         let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await.map_err(transport_error)?;
-        // No copy when the buffer is not shared.
-        let mut out = http::Response::new(Vec::from(body));
+        let body = read_body(&mut response, self.max_body).await?;
+        let mut out = http::Response::new(body);
         *out.status_mut() = status;
         *out.version_mut() = version;
         *out.headers_mut() = headers;

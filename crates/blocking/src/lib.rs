@@ -22,7 +22,9 @@
 #![warn(missing_docs)]
 
 use std::io::Read as _;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use ureq::unversioned::transport::{Connector as _, DefaultConnector};
 
 pub use cs_webhooks_api::{
     ApiError, Auth, BlockingClient, BlockingTransport, Call, Config, ConfigBuilder, Error, Items,
@@ -38,35 +40,55 @@ pub use cs_webhooks_api::{
 /// [`BlockingClient::with_transport`].
 pub type Client = BlockingClient<UreqTransport>;
 
-/// The largest response body read (executions pages with full payloads can
-/// be large; anything beyond this is a transport error, not a silent cut).
-const MAX_BODY: u64 = 64 * 1024 * 1024;
+mod wire;
 
-/// The ureq transport.
+/// The ureq transport. Credentials are handed to ureq masked and put back
+/// only at the socket (ureq traces raw requests through `log`), and every
+/// read and write is held to the attempt's deadline.
 #[derive(Debug, Clone)]
 pub struct UreqTransport {
     agent: ureq::Agent,
+    vault: wire::Vault,
+    max_body: u64,
 }
 
 impl UreqTransport {
-    /// A transport with ureq configured from `config`'s connect timeout;
-    /// 4xx/5xx are answers (their bodies are kept), not errors; redirects
-    /// are never followed.
+    /// A transport with ureq configured from `config`'s connect timeout and
+    /// response-size limit; 4xx/5xx are answers (their bodies are kept), not
+    /// errors; redirects are never followed.
     pub fn new(config: &Config) -> Self {
-        let agent = ureq::Agent::config_builder()
+        let vault = wire::Vault::default();
+        let connector = DefaultConnector::new().chain(wire::Guard {
+            vault: vault.clone(),
+        });
+        let agent_config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(config.timeouts().connect)
             .user_agent(config.user_agent())
             .max_redirects(0)
-            .build()
-            .new_agent();
-        UreqTransport { agent }
+            .build();
+        let agent = ureq::Agent::with_parts(
+            agent_config,
+            connector,
+            ureq::unversioned::resolver::DefaultResolver::default(),
+        );
+        UreqTransport {
+            agent,
+            vault,
+            max_body: config.max_response_bytes(),
+        }
     }
 
     /// A transport on an agent you configured. Keep `http_status_as_error(false)`,
-    /// or error bodies are lost.
+    /// or error bodies are lost. Such an agent has neither the credential
+    /// masking nor the deadline layer: ureq then logs credentials at `Trace`,
+    /// and each phase of an attempt gets the whole attempt timeout.
     pub fn from_agent(agent: ureq::Agent) -> Self {
-        UreqTransport { agent }
+        UreqTransport {
+            agent,
+            vault: wire::Vault::default(),
+            max_body: cs_webhooks_api::DEFAULT_MAX_RESPONSE_BYTES,
+        }
     }
 }
 
@@ -91,13 +113,20 @@ fn transport_error(error: ureq::Error) -> TransportError {
 impl BlockingTransport for UreqTransport {
     fn send(
         &self,
-        request: http::Request<Vec<u8>>,
+        mut request: http::Request<Vec<u8>>,
         timeout: Option<Duration>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        // The attempt timeout bounds each phase of the exchange (sending,
-        // waiting for the answer, reading it) rather than the whole: under a
-        // global timeout ureq 3 resolves the host on a new thread on every
-        // call (~55 µs here, see BENCHMARKS.md); without one it resolves inline.
+        let _deadline = wire::DeadlineScope::enter(timeout.map(|t| Instant::now() + t));
+        for value in request.headers_mut().values_mut() {
+            if value.is_sensitive()
+                && let Some(masked) = self.vault.mask(value.as_bytes())
+            {
+                *value = masked;
+            }
+        }
+        // Phase timeouts rather than ureq's whole-call one: under the latter
+        // ureq 3 resolves the host on a new thread on every call (~55 µs
+        // here, see BENCHMARKS.md). The deadline layer bounds the whole.
         let request = self
             .agent
             .configure_request(request)
@@ -110,15 +139,22 @@ impl BlockingTransport for UreqTransport {
         let (parts, body) = response.into_parts();
         let mut bytes = Vec::new();
         body.into_reader()
-            .take(MAX_BODY + 1)
+            .take(self.max_body.saturating_add(1))
             .read_to_end(&mut bytes)
             .map_err(|e| {
-                TransportError::after_send(format!("reading the response body: {e}")).with_source(e)
+                let timed_out = e
+                    .get_ref()
+                    .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+                    .is_some_and(|inner| matches!(inner, ureq::Error::Timeout(_)));
+                let message = format!("reading the response body: {e}");
+                if timed_out {
+                    TransportError::timeout(message, Sent::Maybe).with_source(e)
+                } else {
+                    TransportError::after_send(message).with_source(e)
+                }
             })?;
-        if bytes.len() as u64 > MAX_BODY {
-            return Err(TransportError::after_send(format!(
-                "the response body exceeds {MAX_BODY} bytes"
-            )));
+        if bytes.len() as u64 > self.max_body {
+            return Err(TransportError::too_large(self.max_body));
         }
         Ok(http::Response::from_parts(parts, bytes))
     }

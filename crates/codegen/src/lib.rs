@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! Build-time generator for cs-webhooks.
 //!
 //! Reads the hand-written OpenAPI spec (`openapi/webhooks.yaml`) and emits Rust
@@ -11,6 +12,7 @@
 //! Every failure is a [`CodegenError`] that names the spec file and the schema
 //! or operation at fault, so a build script can report it without a backtrace.
 
+mod docs;
 mod error;
 mod open_enum;
 mod operations;

@@ -65,6 +65,7 @@ pub fn types(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
             message: e.to_string(),
         })?;
     let generated = crate::presence::apply(spec, generator.get_type_space().to_stream())?;
+    let generated = crate::docs::fill_missing(generated)?;
     let open_enums = open_enums.iter().map(OpenEnum::tokens);
     Ok(quote! {
         #generated

@@ -8,9 +8,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::{
-    API_KEY, Api, Receiver, entry_update, settle, start, verify_rsa_pss, wait_for, webhook,
-};
+use common::{API_KEY, Api, Receiver, entry_update, settle, start, wait_for, webhook};
 use cs_webhooks_emulator::hmac_header;
 use cs_webhooks_model::Secret;
 use cs_webhooks_receiver::{

@@ -1,8 +1,11 @@
 //! Domain types of the Contentstack Webhooks API.
 
-/// Types generated from `openapi/webhooks.yaml` (see `cargo xtask codegen`).
-#[allow(clippy::all, missing_docs, unused_imports)]
-pub mod types {
+#![warn(missing_docs)]
+
+// Types generated from `openapi/webhooks.yaml` (see `cargo xtask codegen`),
+// re-exported at the crate root so each has one path.
+#[allow(clippy::all, unused_imports)]
+mod types {
     include!(concat!(env!("OUT_DIR"), "/types.rs"));
 }
 pub use types::*;

@@ -422,6 +422,13 @@ fn paginated_impl(name: &syn::Ident, p: &Pagination) -> TokenStream {
     let item = &p.item;
     let property = &p.property;
     let max = Literal::u32_unsuffixed(p.max_page_size);
+    let total_count = p.has_count.then(|| {
+        quote! {
+            fn total_count(output: &Self::Output) -> Option<u64> {
+                crate::paging::count_to_u64(output.count)
+            }
+        }
+    });
     quote! {
         impl Paginated for #name {
             type Item = #item;
@@ -446,6 +453,8 @@ fn paginated_impl(name: &syn::Ident, p: &Pagination) -> TokenStream {
             fn page_items(output: Self::Output) -> Vec<Self::Item> {
                 output.#property
             }
+
+            #total_count
         }
     }
 }

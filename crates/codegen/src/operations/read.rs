@@ -57,6 +57,8 @@ pub(super) struct Pagination {
     pub(super) property: syn::Ident,
     /// The largest `limit` the spec allows.
     pub(super) max_page_size: u32,
+    /// Whether the response has an integer `count` (the whole list's size).
+    pub(super) has_count: bool,
 }
 
 /// One operation of the spec, read and checked, ready to emit.
@@ -140,6 +142,7 @@ impl OperationSpec {
                     )
                 })?;
                 let item = list_item_type(spec, output_schema.as_deref(), property, &place)?;
+                let has_count = has_count_property(spec, output_schema.as_deref());
                 let query = |name: &str| {
                     params
                         .iter()
@@ -167,6 +170,7 @@ impl OperationSpec {
                     item,
                     property: field_ident(property),
                     max_page_size,
+                    has_count,
                 })
             }
         };
@@ -429,6 +433,20 @@ fn read_output(
             "the 2xx JSON schema must be a $ref to a component",
         )),
     }
+}
+
+/// Whether schema `output` has an integer `count` property.
+fn has_count_property(spec: &OpenAPI, output: Option<&str>) -> bool {
+    let schema = output
+        .and_then(|name| spec.components.as_ref()?.schemas.get(name))
+        .and_then(|s| s.as_item());
+    let Some(SchemaKind::Type(Type::Object(object))) = schema.map(|s| &s.schema_kind) else {
+        return false;
+    };
+    matches!(
+        object.properties.get("count"),
+        Some(ReferenceOr::Item(count)) if matches!(count.schema_kind, SchemaKind::Type(Type::Integer(_)))
+    )
 }
 
 /// The item type of `property` (an array of $ref) of schema `output`.

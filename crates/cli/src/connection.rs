@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::transport::CliClient;
+use cs_webhooks_blocking::ConfigBuilder;
 use cs_webhooks_blocking::model::Region;
 use serde::{Deserialize, Serialize};
 
@@ -131,6 +132,14 @@ impl ConnectionFlags {
 
     /// A client from the resolved settings.
     pub fn client(&self) -> Result<CliClient, Failure> {
+        self.builder()?
+            .build()
+            .map_err(|e| Failure::Usage(format!("the client settings: {e}")))
+    }
+
+    /// The client's settings from flags, environment and profile, ready for
+    /// more (a rate limit, patient retries) before `build()`.
+    pub fn builder(&self) -> Result<ConfigBuilder<CliClient>, Failure> {
         let settings = self.resolve()?;
         let Some(api_key) = settings.api_key.clone() else {
             return Err(Failure::Usage(
@@ -164,9 +173,7 @@ impl ConnectionFlags {
         if let Some(branch) = settings.branch {
             builder = builder.branch(branch);
         }
-        builder
-            .build()
-            .map_err(|e| Failure::Usage(format!("the client settings: {e}")))
+        Ok(builder)
     }
 }
 

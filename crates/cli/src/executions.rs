@@ -166,7 +166,7 @@ fn status_text(status: Option<u16>) -> String {
 }
 
 /// `500` or `500..599`.
-fn parse_status(text: &str) -> Result<ExecutionFilter, String> {
+pub(crate) fn parse_status(text: &str) -> Result<ExecutionFilter, String> {
     let code = |s: &str| {
         s.trim()
             .parse::<u16>()
@@ -187,7 +187,7 @@ fn parse_status(text: &str) -> Result<ExecutionFilter, String> {
 }
 
 /// An age before now (`30m`, `2h`, `7d`) or a date or date-time.
-fn parse_when(text: &str) -> Result<DateTime<Utc>, String> {
+pub(crate) fn parse_when(text: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
     }

@@ -1,17 +1,25 @@
 //! `cs-webhooks`: the command line of the Contentstack Webhooks toolkit.
 //!
 //! Exit codes: 0 success, 1 an API or network error (or a failed demo
-//! step), 2 a usage error, 3 a partial failure.
+//! step), 2 a usage error, 3 a partial failure (some of a bulk job's items
+//! failed). `plan --detailed-exitcode`: 0 no changes, 2 changes, 1 any error.
 
 mod api_command;
+mod bulk;
 mod channels;
 mod connection;
 mod demo;
 mod executions;
+mod export;
 mod failure;
+mod fingerprints;
+mod import;
 mod listen;
+mod manifest;
 mod output;
+mod plan;
 mod profile;
+mod recover;
 mod transport;
 mod trigger;
 mod webhooks;
@@ -54,6 +62,18 @@ enum Command {
     /// List a webhook's executions, read one's log, retry them.
     #[command(subcommand)]
     Executions(executions::ExecutionsCommand),
+    /// Export every webhook of the stack, one file each.
+    Export(export::ExportArgs),
+    /// Import exported webhooks, matched to existing ones by name (a plan first).
+    Import(import::ImportArgs),
+    /// Re-send every failed execution of a window that never succeeded, once
+    /// (exit 3 when some could not be retried).
+    Recover(recover::RecoverArgs),
+    /// Show what `apply` would change to make the stack match the files
+    /// (`--detailed-exitcode`: 2 when there are changes).
+    Plan(plan::PlanArgs),
+    /// Make the stack's webhooks match the files (a plan, a confirmation, the changes).
+    Apply(plan::ApplyArgs),
     /// Call any operation of the API by its operationId (raw JSON out).
     Api(api_command::ApiArgs),
     /// The channel grammar; check whether strings are channels.
@@ -110,6 +130,25 @@ fn main() -> ExitCode {
             .connection
             .client()
             .and_then(|client| executions::run(command, &client, format)),
+        Command::Export(args) => export::run(args, &cli.connection, format),
+        Command::Import(args) => import::run(args, &cli.connection, format),
+        Command::Recover(args) => recover::run(args, &cli.connection, format),
+        Command::Plan(args) => {
+            return match plan::plan(args, &cli.connection, format) {
+                Ok(true) if args.detailed_exitcode => ExitCode::from(2),
+                Ok(_) => ExitCode::SUCCESS,
+                Err(failure) => {
+                    failure.report();
+                    // 2 means "changes" here, so every error is 1.
+                    if args.detailed_exitcode {
+                        ExitCode::FAILURE
+                    } else {
+                        failure.exit_code()
+                    }
+                }
+            };
+        }
+        Command::Apply(args) => plan::apply(args, &cli.connection, format),
         Command::Api(args) => api_command::run(args, &cli.connection, format),
         Command::Channels(args) => channels::run(args, format),
         Command::Listen(args) => listen::run(args),

@@ -43,6 +43,14 @@ pub fn progress(steps: usize) -> indicatif::ProgressBar {
     indicatif::ProgressBar::new(u64::try_from(steps).unwrap_or(u64::MAX))
 }
 
+/// A counter for work of unknown length, on a terminal only (like [`progress`]).
+pub fn spinner(what: &str) -> indicatif::ProgressBar {
+    if QUIET.load(Ordering::Relaxed) || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    indicatif::ProgressBar::new_spinner().with_message(what.to_owned())
+}
+
 /// Writes one line to stdout; a reader that went away ends the command quietly.
 pub fn line(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();

@@ -6,6 +6,7 @@
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpListener;
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use cs_webhooks_emulator::{Emulator, EmulatorHandle};
@@ -99,10 +100,12 @@ pub struct Received {
     pub body: Vec<u8>,
 }
 
-/// A destination on 127.0.0.1 answering every POST with `status`.
+/// A destination on 127.0.0.1 answering every POST with `status` (which
+/// [`set_status`](Destination::set_status) changes: an outage, then recovery).
 pub struct Destination {
     pub url: String,
     pub received: Arc<Mutex<Vec<Received>>>,
+    status: Arc<AtomicU16>,
 }
 
 impl Destination {
@@ -111,6 +114,8 @@ impl Destination {
         let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
         let received = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&received);
+        let status = Arc::new(AtomicU16::new(status));
+        let answer = Arc::clone(&status);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let mut reader = BufReader::new(stream);
@@ -135,13 +140,23 @@ impl Destination {
                 let _ = reader.read_exact(&mut body);
                 log.lock().expect("log").push(Received { headers, body });
                 let mut stream = reader.into_inner();
+                let status = answer.load(Ordering::SeqCst);
                 let _ = write!(
                     stream,
                     "HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
                 );
             }
         });
-        Destination { url, received }
+        Destination {
+            url,
+            received,
+            status,
+        }
+    }
+
+    /// Answers every later POST with `status`.
+    pub fn set_status(&self, status: u16) {
+        self.status.store(status, Ordering::SeqCst);
     }
 
     pub fn received(&self) -> Vec<Received> {

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use crate::failure::Failure;
+use crate::manifest::FileWebhook;
 
 /// Field path → fingerprint, for one webhook.
 type Fields = BTreeMap<String, String>;
@@ -31,10 +32,16 @@ pub struct Fingerprints {
 }
 
 impl Fingerprints {
-    /// The default state file: inside a directory of webhook files (a dot
-    /// file, which the loader skips), else beside the file.
-    pub fn default_path(first: &Path) -> PathBuf {
+    /// The state file: `explicit`, else inside the first directory of webhook
+    /// files (a dot file, which the loader skips), else beside the first file.
+    pub fn locate(explicit: Option<&PathBuf>, paths: &[PathBuf]) -> PathBuf {
         const NAME: &str = ".cs-webhooks.state.json";
+        if let Some(path) = explicit {
+            return path.clone();
+        }
+        let Some(first) = paths.first() else {
+            return PathBuf::from(NAME);
+        };
         if first.is_dir() {
             return first.join(NAME);
         }
@@ -111,6 +118,18 @@ impl Fingerprints {
             .entry(webhook.to_owned())
             .or_default()
             .insert(field.to_owned(), fingerprint);
+    }
+
+    /// Records every clear secret of `webhook` as applied; whether there was one.
+    pub fn record_all(&mut self, stack: &str, webhook: &FileWebhook) -> bool {
+        let mut any = false;
+        for (path, secret) in webhook.secrets() {
+            if let Some(clear) = secret.clear() {
+                self.record(stack, &webhook.name, &path, clear);
+                any = true;
+            }
+        }
+        any
     }
 
     /// Forgets a deleted webhook.

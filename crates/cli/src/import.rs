@@ -9,7 +9,8 @@ use cs_webhooks_blocking::model::Webhook;
 use crate::bulk::{self, RateFlags};
 use crate::connection::ConnectionFlags;
 use crate::failure::Failure;
-use crate::manifest::{self, Loaded, SecretField};
+use crate::fingerprints::Fingerprints;
+use crate::manifest::{self, Loaded};
 use crate::output::{self, Format};
 use crate::transport::CliClient;
 
@@ -57,6 +58,11 @@ pub struct ImportArgs {
     /// rerun (after an interruption) does nothing twice.
     #[arg(long, value_name = "FILE")]
     pub map: Option<PathBuf>,
+    /// The state file of `plan`/`apply` where fingerprints of the secrets
+    /// sent are recorded, so a later plan sees them as applied (default:
+    /// .cs-webhooks.state.json in the first directory given, or beside the file).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
     #[command(flatten)]
     pub rate: RateFlags,
 }
@@ -73,19 +79,12 @@ enum Action {
 /// Runs `import`.
 pub fn run(args: &ImportArgs, flags: &ConnectionFlags, format: Format) -> Result<(), Failure> {
     let loaded = manifest::load(&args.paths)?;
-    for item in &loaded {
-        for (path, secret) in item.webhook.secrets() {
-            if matches!(secret, SecretField::Literal(_)) {
-                output::note(&format!(
-                    "warning: {}: {path} of {:?} is written in clear; prefer ${{env:NAME}}",
-                    item.file.display(),
-                    item.webhook.name
-                ));
-            }
-        }
-    }
+    manifest::warn_clear_secrets(&loaded);
     let mut map = read_map(args.map.as_ref())?;
     let client = bulk::client(flags, args.rate.rate)?;
+    let mut fingerprints =
+        Fingerprints::load(&Fingerprints::locate(args.state.as_ref(), &args.paths))?;
+    let stack = fingerprints.stack_key(&flags.resolve()?.api_key.unwrap_or_default());
     let existing: BTreeMap<String, Webhook> = client
         .list_webhooks()
         .items()
@@ -127,6 +126,9 @@ pub fn run(args: &ImportArgs, flags: &ConnectionFlags, format: Format) -> Result
                 if let Some(old) = &item.webhook.uid {
                     map.insert(old.clone(), new_uid);
                     write_map(args.map.as_ref(), &map)?;
+                }
+                if fingerprints.record_all(&stack, &item.webhook) {
+                    fingerprints.save()?;
                 }
                 if matches!(action, Action::Create) {
                     tally.created += 1;

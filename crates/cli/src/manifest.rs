@@ -381,6 +381,21 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<Loaded>, Failure> {
     Ok(loaded)
 }
 
+/// Warns (stderr) about every secret written in clear in the files.
+pub fn warn_clear_secrets(loaded: &[Loaded]) {
+    for item in loaded {
+        for (path, secret) in item.webhook.secrets() {
+            if matches!(secret, SecretField::Literal(_)) {
+                crate::output::note(&format!(
+                    "warning: {}: {path} of {:?} is written in clear; prefer ${{env:NAME}}",
+                    item.file.display(),
+                    item.webhook.name
+                ));
+            }
+        }
+    }
+}
+
 fn is_webhook_file(path: &Path) -> bool {
     let hidden = path
         .file_name()

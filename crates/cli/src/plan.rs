@@ -17,7 +17,7 @@ use crate::bulk::{self, RateFlags};
 use crate::connection::ConnectionFlags;
 use crate::failure::Failure;
 use crate::fingerprints::Fingerprints;
-use crate::manifest::{self, Loaded, SecretField};
+use crate::manifest::{self, Loaded};
 use crate::output::{self, Format};
 use crate::transport::CliClient;
 
@@ -121,24 +121,10 @@ struct Setup {
 
 fn prepare(flags: &PlanFlags, connection: &ConnectionFlags) -> Result<Setup, Failure> {
     let loaded = manifest::load(&flags.paths)?;
-    for item in &loaded {
-        for (path, secret) in item.webhook.secrets() {
-            if matches!(secret, SecretField::Literal(_)) {
-                output::note(&format!(
-                    "warning: {}: {path} of {:?} is written in clear; prefer ${{env:NAME}}",
-                    item.file.display(),
-                    item.webhook.name
-                ));
-            }
-        }
-    }
+    manifest::warn_clear_secrets(&loaded);
     let api_key = connection.resolve()?.api_key.unwrap_or_default();
     let client = bulk::client(connection, flags.rate.rate)?;
-    let state_path = match &flags.state {
-        Some(path) => path.clone(),
-        None => Fingerprints::default_path(flags.paths.first().map_or(&PathBuf::new(), |p| p)),
-    };
-    let state = Fingerprints::load(&state_path)?;
+    let state = Fingerprints::load(&Fingerprints::locate(flags.state.as_ref(), &flags.paths))?;
     let stack = state.stack_key(&api_key);
     let current: Vec<Webhook> = client
         .list_webhooks()
@@ -379,11 +365,7 @@ pub fn apply(
                 match (change.action, change.source.and_then(|i| loaded.get(i))) {
                     (Action::Delete, _) => state.forget(&stack, &change.name),
                     (_, Some(item)) => {
-                        for (path, secret) in item.webhook.secrets() {
-                            if let Some(clear) = secret.clear() {
-                                state.record(&stack, &change.name, &path, clear);
-                            }
-                        }
+                        state.record_all(&stack, &item.webhook);
                     }
                     _ => {}
                 }

@@ -92,7 +92,17 @@ fn emulator() -> &'static Running {
     EMULATOR.get_or_init(|| {
         start(
             &[
-                SOURCE, TARGET, DEFAULTS, DRIFT, PROFILE_A, PROFILE_B, MALFORMED, RECOVER, RATE,
+                SOURCE,
+                TARGET,
+                DEFAULTS,
+                DRIFT,
+                PROFILE_A,
+                PROFILE_B,
+                MALFORMED,
+                RECOVER,
+                RATE,
+                BENCH_EXPORT,
+                BENCH_RECOVER,
             ],
             None,
         )
@@ -335,6 +345,21 @@ fn export_import_and_plan_round_trip_with_zero_changes() {
     );
     assert!(expect(0, &plan, "plan of the copy").contains("No changes."));
     assert_eq!(managed(SOURCE), managed(TARGET));
+    // Import recorded the secret it sent, so the edited files plan to zero
+    // changes too; another password is a change.
+    let plan = |password: &str| {
+        cli(TARGET)
+            .args(["plan", "-f", path(&editable), "--detailed-exitcode"])
+            .env("SEARCH_PASSWORD", password)
+            .output()
+            .expect("runs")
+    };
+    assert!(expect(0, &plan("s3cret-basic"), "plan of the edited files").contains("No changes."));
+    let changed = expect(2, &plan("another-password"), "a changed secret");
+    assert!(
+        changed.contains("~ destinations[0].http_basic_password: (sensitive value)"),
+        "{changed}"
+    );
 
     // Defaults are safe: created disabled, and a masked secret is refused
     // with a message saying how to supply it (exit 3: not all imported).
@@ -796,4 +821,130 @@ fn recover_waits_out_429s_without_failing() {
         "{summary}"
     );
     assert_eq!(summary["failed"], json!([]));
+}
+
+const BENCH_EXPORT: Stack = Stack {
+    key: "blt0000000000op_bench_x",
+    token: "cs-op-bench-export",
+};
+const BENCH_RECOVER: Stack = Stack {
+    key: "blt0000000000op_bench_r",
+    token: "cs-op-bench-recover",
+};
+
+/// Wall time of one CLI run, and its stdout.
+fn timed(stack: Stack, args: &[&str]) -> (f64, String) {
+    let started = std::time::Instant::now();
+    let output = run(stack, args);
+    let seconds = started.elapsed().as_secs_f64();
+    (seconds, expect(0, &output, &format!("{args:?}")))
+}
+
+/// The figures of BENCHMARKS.md's operator section: `export --all` of N
+/// webhooks and `recover` of N failed executions, limiter off and at 10/s.
+/// `cargo test -p cs-webhooks-cli --test operator -- --ignored --nocapture`
+/// (N from CS_WEBHOOKS_BENCH_N, default 1000; at 10/s recover takes N/10 s).
+#[test]
+#[ignore = "a benchmark: minutes long"]
+fn benchmark_export_and_recover() {
+    let n: usize = std::env::var("CS_WEBHOOKS_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let receiver = Destination::start(200);
+    for i in 0..n {
+        create(
+            BENCH_EXPORT,
+            json!({"name": format!("Bench {i}"),
+            "destinations": [{"target_url": receiver.url}], "channels": ["assets.create"]}),
+        );
+    }
+    let dir = temp_dir("bench-export");
+    println!("| run | requests | wall time | measured rate |");
+    println!("|---|---|---|---|");
+    for rate in ["0", "10"] {
+        let started = std::time::Instant::now();
+        let output = run(
+            BENCH_EXPORT,
+            &[
+                "export",
+                "--all",
+                "--out",
+                path(&dir),
+                "--rate",
+                rate,
+                "--verbose",
+            ],
+        );
+        let seconds = started.elapsed().as_secs_f64();
+        assert_eq!(expect(0, &output, "export").lines().count(), n);
+        let requests = text(&output.stderr).matches("> GET ").count();
+        // Like recover's figure: intervals between requests a second (the
+        // first request goes at once).
+        println!(
+            "| export --all, {n} webhooks, --rate {rate} | {requests} list pages | {seconds:.2} s | {:.1} req/s |",
+            requests.saturating_sub(1) as f64 / seconds
+        );
+    }
+
+    // Failed executions: at most 8 per webhook, below the circuit breaker.
+    let per_webhook = 8;
+    let webhooks = n.div_ceil(per_webhook);
+    let outage = Destination::start(500);
+    let uids: Vec<String> = (0..webhooks)
+        .map(|i| failing_webhook(BENCH_RECOVER, &format!("Bench outage {i}"), &outage.url))
+        .collect();
+    for (round, rate) in ["0", "10"].into_iter().enumerate() {
+        outage.set_status(500);
+        fire(BENCH_RECOVER, per_webhook);
+        for uid in &uids {
+            settle_failed(BENCH_RECOVER, uid, per_webhook * (round + 1));
+        }
+        outage.set_status(200);
+        let state = dir.join(format!("recover-{rate}.state"));
+        let (seconds, out) = timed(
+            BENCH_RECOVER,
+            &[
+                "recover",
+                "--all",
+                "--since",
+                "1h",
+                "--rate",
+                rate,
+                "--state",
+                path(&state),
+                "-o",
+                "json",
+            ],
+        );
+        let summary: Value = serde_json::from_str(&out).expect("json");
+        let retried = summary["retried"].as_array().map_or(0, Vec::len);
+        assert_eq!(retried, webhooks * per_webhook, "{summary}");
+        println!(
+            "| recover, {retried} failed executions, --rate {rate} | {retried} retries | {seconds:.2} s | {:.1} retries/s |",
+            summary["writes_per_second"].as_f64().unwrap_or(0.0)
+        );
+        // Let the retries land so the next round starts from success.
+        for uid in &uids {
+            wait_for("retries delivered", || {
+                client(BENCH_RECOVER)
+                    .list_executions(uid)
+                    .items()
+                    .filter_map(Result::ok)
+                    .all(|e| e.status == Some(200))
+            });
+        }
+    }
+}
+
+/// Waits until `webhook` has `count` executions, every latest attempt done.
+fn settle_failed(stack: Stack, webhook: &str, count: usize) {
+    wait_for(&format!("{count} executions"), || {
+        let list: Vec<_> = client(stack)
+            .list_executions(webhook)
+            .items()
+            .collect::<Result<_, _>>()
+            .expect("executions");
+        list.len() == count && list.iter().all(|e| !e.request_details.is_empty())
+    });
 }

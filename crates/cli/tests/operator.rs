@@ -58,6 +58,10 @@ const RATE: Stack = Stack {
     key: "blt000000000000op_rate",
     token: "cs-op-rate",
 };
+const INTERRUPTED: Stack = Stack {
+    key: "blt00000000op_interrupt",
+    token: "cs-op-interrupted",
+};
 const LIMITED: Stack = Stack {
     key: "blt0000000000op_limits",
     token: "cs-op-limited",
@@ -103,6 +107,7 @@ fn emulator() -> &'static Running {
                 RATE,
                 BENCH_EXPORT,
                 BENCH_RECOVER,
+                INTERRUPTED,
             ],
             None,
         )
@@ -626,6 +631,82 @@ fn malformed_files_name_file_line_and_field_and_send_nothing() {
     );
     assert!(message.contains("CS_OP_TEST_UNSET_VARIABLE"), "{message}");
     assert!(webhooks(MALFORMED).is_empty(), "nothing was sent");
+}
+
+/// Starts the CLI, and kills it once `progress` holds: an interruption half
+/// way (the rate keeps the run long enough to be caught in the middle).
+fn interrupt(stack: Stack, args: &[&str], mut progress: impl FnMut() -> bool) {
+    let mut child = cli(stack)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawns");
+    wait_for("the first run to make progress", &mut progress);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn names(stack: Stack, prefix: &str) -> Vec<String> {
+    let mut names: Vec<String> = webhooks(stack)
+        .into_iter()
+        .map(|w| w.name)
+        .filter(|n| n.starts_with(prefix))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn interrupted_import_and_apply_finish_on_rerun_without_doing_anything_twice() {
+    let receiver = Destination::start(200);
+    let dir = temp_dir("interrupted");
+    let exported = dir.join("exported");
+    std::fs::create_dir_all(&exported).expect("dir");
+    let wanted: Vec<String> = (0..6).map(|i| format!("Imported {i}")).collect();
+    for (i, name) in wanted.iter().enumerate() {
+        let file = json!({"uid": format!("blt_old_{i}"), "name": name,
+            "destinations": [{"target_url": receiver.url}], "channels": ["assets.create"]});
+        std::fs::write(exported.join(format!("{i}.json")), file.to_string()).expect("write");
+    }
+    let map = dir.join("uids.json");
+    let args = ["import", path(&exported), "--map", path(&map)];
+    interrupt(INTERRUPTED, &[&args[..], &["--rate", "2"]].concat(), || {
+        std::fs::read(&map)
+            .ok()
+            .and_then(|m| serde_json::from_slice::<Value>(&m).ok())
+            .and_then(|m| m.as_object().map(|o| o.len() >= 2))
+            .unwrap_or(false)
+    });
+    let rerun = expect(0, &run(INTERRUPTED, &args), "import rerun");
+    assert!(rerun.matches("imported before").count() >= 2, "{rerun}");
+    assert_eq!(names(INTERRUPTED, "Imported"), wanted);
+
+    let file = dir.join("desired.json");
+    let desired: Vec<Value> = (0..6)
+        .map(|i| {
+            json!({"name": format!("Applied {i}"),
+            "destinations": [{"target_url": receiver.url}], "channels": ["assets.create"]})
+        })
+        .collect();
+    std::fs::write(&file, Value::from(desired).to_string()).expect("write");
+    let args = ["apply", "-f", path(&file), "--auto-approve"];
+    interrupt(INTERRUPTED, &[&args[..], &["--rate", "2"]].concat(), || {
+        names(INTERRUPTED, "Applied").len() >= 2
+    });
+    // A create in flight at the kill may land after it: the rerun plans at
+    // most what was missing, and a duplicate name would fail it (exit 3).
+    let left = 6 - names(INTERRUPTED, "Applied").len();
+    let rerun = expect(0, &run(INTERRUPTED, &args), "apply rerun");
+    let planned = (0..=left)
+        .find(|k| {
+            rerun.contains(&format!("Plan: {k} to add, 0 to change"))
+                || (*k == 0 && rerun.contains("No changes."))
+        })
+        .unwrap_or_else(|| panic!("expected at most {left} to add: {rerun}"));
+    assert!(planned <= 4, "{rerun}");
+    let applied: Vec<String> = (0..6).map(|i| format!("Applied {i}")).collect();
+    assert_eq!(names(INTERRUPTED, "Applied"), applied);
 }
 
 /// Fires `count` entry.update events on `stack`.

@@ -113,10 +113,11 @@ pub fn run(command: &ExecutionsCommand, client: &CliClient, format: Format) -> R
 }
 
 fn list(args: &ListArgs, client: &CliClient, format: Format) -> Result<(), Failure> {
+    // Explicit ranges (the API's documented failure and success queries).
     let filter = if args.failed {
-        Some(ExecutionFilter::failure())
+        Some(ExecutionFilter::status_range(400..=599))
     } else if args.succeeded {
-        Some(ExecutionFilter::success())
+        Some(ExecutionFilter::status_range(200..=399))
     } else {
         args.status
     };

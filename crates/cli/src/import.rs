@@ -25,19 +25,20 @@ pub enum OnConflict {
     Fail,
 }
 
+/// What `import --help` adds after the flags.
+pub const HELP: &str = "\
+Safe defaults: new webhooks are created disabled (nothing is delivered before
+you look; --keep-state keeps the files' `disabled`), existing webhooks of the
+same name are skipped, and an updated webhook keeps its current enabled or
+disabled state unless --keep-state.
+
+Secrets: the API exports them masked (\"********\"), so they cannot be copied.
+Write ${env:NAME} in place of the mask and set NAME; a webhook to be created
+with only the mask is skipped with a message (exit 3). An update keeps the
+existing secret.";
+
 /// `import` flags.
-///
-/// Safe defaults: new webhooks are created disabled (nothing is delivered
-/// before you look; `--keep-state` keeps the files' `disabled`), existing
-/// webhooks of the same name are skipped, and an updated webhook keeps its
-/// current enabled/disabled state unless `--keep-state`.
-///
-/// Secrets: the API exports them masked ("********"), so they cannot be
-/// copied. Write `${env:NAME}` in place of the mask and set NAME; a webhook
-/// to be created with only the mask is skipped with a message (an update
-/// keeps the existing secret).
 #[derive(Debug, clap::Args)]
-#[command(verbatim_doc_comment)]
 pub struct ImportArgs {
     /// Exported files (JSON or YAML), or directories of them.
     #[arg(required = true, value_name = "PATH")]

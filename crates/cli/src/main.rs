@@ -65,14 +65,18 @@ enum Command {
     /// Export every webhook of the stack, one file each.
     Export(export::ExportArgs),
     /// Import exported webhooks, matched to existing ones by name (a plan first).
+    #[command(after_help = import::HELP)]
     Import(import::ImportArgs),
     /// Re-send every failed execution of a window that never succeeded, once
     /// (exit 3 when some could not be retried).
+    #[command(after_help = recover::HELP)]
     Recover(recover::RecoverArgs),
     /// Show what `apply` would change to make the stack match the files
     /// (`--detailed-exitcode`: 2 when there are changes).
+    #[command(after_help = plan::HELP)]
     Plan(plan::PlanArgs),
     /// Make the stack's webhooks match the files (a plan, a confirmation, the changes).
+    #[command(after_help = plan::HELP)]
     Apply(plan::ApplyArgs),
     /// Call any operation of the API by its operationId (raw JSON out).
     Api(api_command::ApiArgs),

@@ -21,16 +21,24 @@ use crate::manifest::{self, Loaded};
 use crate::output::{self, Format};
 use crate::transport::CliClient;
 
+/// What `plan --help` and `apply --help` add after the flags.
+pub const HELP: &str = "\
+Fields left out of a file: `disabled` and `concise_payload` mean false and
+`notifiers` none; `branches` and `retry_policy` are then not managed.
+
+Secrets are written ${env:NAME} (a clear value works, with a warning);
+\"********\" keeps whatever the stack has. The API never returns secrets, so a
+secret counts as changed when its fingerprint (HMAC-SHA-256 with the state
+file's random salt) differs from the one recorded at the last apply or import;
+the state file holds no secret. --rotate-secrets sends them all.
+
+Exit codes: 0 done (plan: no changes, or changes without --detailed-exitcode),
+1 an API or network error, 2 a usage error or a malformed file (nothing sent;
+with --detailed-exitcode: changes, and every error is 1), 3 some changes failed
+(apply again to finish).";
+
 /// Flags of both `plan` and `apply`.
-///
-/// Fields left out of a file: `disabled` and `concise_payload` mean false
-/// and `notifiers` none; `branches` and `retry_policy` are then not managed.
-/// Secrets are written `${env:NAME}` (a clear value works, with a warning);
-/// "********" keeps whatever the stack has. A secret counts as changed when
-/// its fingerprint differs from the one recorded at the last apply (the
-/// state file, which holds no secret); `--rotate-secrets` sends them all.
 #[derive(Debug, clap::Args)]
-#[command(verbatim_doc_comment)]
 pub struct PlanFlags {
     /// Webhook files (JSON or YAML; one webhook, a list, or {webhooks: [...]})
     /// or directories of them (what `export --all` writes).

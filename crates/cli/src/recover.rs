@@ -25,6 +25,18 @@ use crate::failure::Failure;
 use crate::output::{self, Format};
 use crate::transport::CliClient;
 
+/// What `recover --help` adds after the flags.
+pub const HELP: &str = "\
+One retry per execution, never two: each retry is written to the state file
+before it is sent and its answer after, so a rerun (after Ctrl-C or a network
+error) skips what was retried; a retry cut off in flight is settled by the
+execution's attempt count. A 429 is waited out. Progress is drawn on a
+terminal only; the summary (retried, skipped as already succeeded, skipped as
+retried before, failed with reasons) ends the run.
+
+Exit codes: 0 all retried, 1 an API or network error, 2 a usage error, 3 some
+executions could not be retried (each is named with the API's reason).";
+
 /// `recover` flags.
 #[derive(Debug, clap::Args)]
 pub struct RecoverArgs {

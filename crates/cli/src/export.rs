@@ -69,6 +69,7 @@ pub fn run(args: &ExportArgs, flags: &ConnectionFlags, format: Format) -> Result
         }));
     }
     progress.finish_and_clear();
+    warn_stale_files(&args.out, &written);
     output::note(&format!(
         "exported {} webhooks to {} (secrets are masked; see `cs-webhooks import --help`)",
         written.len(),
@@ -85,5 +86,30 @@ pub fn run(args: &ExportArgs, flags: &ConnectionFlags, format: Format) -> Result
         Format::Jsonl => written
             .iter()
             .try_for_each(|e| output::line(&e.to_string())),
+    }
+}
+
+/// Files of an earlier export whose webhooks are gone would be read back by
+/// `plan -f DIR` and `import DIR`: say so (they are left alone).
+fn warn_stale_files(dir: &std::path::Path, written: &[serde_json::Value]) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let fresh: Vec<&str> = written.iter().filter_map(|e| e["file"].as_str()).collect();
+    let stale: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| crate::manifest::is_webhook_file(p))
+        .map(|p| p.display().to_string())
+        .filter(|p| !fresh.contains(&p.as_str()))
+        .collect();
+    if !stale.is_empty() {
+        output::note(&format!(
+            "warning: {} other webhook files in {} were not written by this export \
+             (webhooks since deleted or renamed?); `plan -f` and `import` would read them: {}",
+            stale.len(),
+            dir.display(),
+            stale.join(", ")
+        ));
     }
 }

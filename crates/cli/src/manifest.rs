@@ -396,7 +396,8 @@ pub fn warn_clear_secrets(loaded: &[Loaded]) {
     }
 }
 
-fn is_webhook_file(path: &Path) -> bool {
+/// Whether `path` is a file `load` reads from a directory.
+pub fn is_webhook_file(path: &Path) -> bool {
     let hidden = path
         .file_name()
         .and_then(|n| n.to_str())

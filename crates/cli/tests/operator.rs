@@ -366,6 +366,28 @@ fn export_import_and_plan_round_trip_with_zero_changes() {
         "{changed}"
     );
 
+    // A file of an earlier export that this one did not write is pointed out.
+    let stale = exported.join("deleted-since.cs0.yaml");
+    std::fs::write(&stale, "name: Gone\n").expect("write");
+    let again = run(
+        SOURCE,
+        &[
+            "export",
+            "--all",
+            "--out",
+            path(&exported),
+            "--format",
+            "yaml",
+        ],
+    );
+    expect(0, &again, "export again");
+    assert!(
+        text(&again.stderr).contains("1 other webhook files"),
+        "{}",
+        text(&again.stderr)
+    );
+    std::fs::remove_file(&stale).expect("remove");
+
     // Defaults are safe: created disabled, and a masked secret is refused
     // with a message saying how to supply it (exit 3: not all imported).
     let default = run(DEFAULTS, &["import", path(&exported)]);

@@ -24,8 +24,10 @@ pub enum Sent {
 #[non_exhaustive]
 #[error("{message}")]
 pub struct TransportError {
-    /// What went wrong, as the HTTP library put it (never holds credentials:
-    /// transports report the URL's host, not its headers).
+    /// What went wrong, as the HTTP library put it, after the method and
+    /// URL of the request (the clients prefix them, so the message names the
+    /// address it could not reach). Never holds credentials: transports
+    /// report the URL, not its headers, and the API takes none in the query.
     pub message: String,
     /// Whether the request may have reached the server.
     pub sent: Sent,
@@ -85,11 +87,53 @@ impl TransportError {
         }
     }
 
+    /// Names the request that failed before the message (the clients do
+    /// this for every transport).
+    pub fn with_request(mut self, request: &RequestLine) -> Self {
+        self.message = format!("{request}: {}", self.message);
+        self
+    }
+
     /// Attaches the underlying error.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.source = Some(Box::new(source));
         self
     }
+}
+
+/// The method and URL of a request, named in errors. Never holds headers,
+/// so never credentials (the API takes none in the query).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestLine {
+    /// The method.
+    pub method: http::Method,
+    /// The full URL, query included.
+    pub url: String,
+}
+
+impl RequestLine {
+    /// The request line of `request`.
+    pub fn of<B>(request: &http::Request<B>) -> Self {
+        RequestLine {
+            method: request.method().clone(),
+            url: request.uri().to_string(),
+        }
+    }
+}
+
+impl fmt::Display for RequestLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.url)
+    }
+}
+
+/// What the client knew about the request a response answers, carried in the
+/// response's extensions so the pure decoders can name it in errors.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestContext {
+    pub(crate) request: RequestLine,
+    pub(crate) credential: Option<&'static str>,
 }
 
 /// Rate-limit headers of a response (`X-RateLimit-*`, `Retry-After`).
@@ -105,7 +149,11 @@ pub struct RateLimit {
 }
 
 /// An error answer of the API (a non-2xx status).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` shows the body as text (lossy UTF-8, cut at
+/// [`DEBUG_BODY_CHARS`](Self::DEBUG_BODY_CHARS)); the exact bytes are
+/// [`body_bytes`](Self::body_bytes).
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status.
@@ -118,11 +166,19 @@ pub struct ApiError {
     pub errors: BTreeMap<String, Vec<String>>,
     /// Rate-limit headers.
     pub rate_limit: RateLimit,
+    /// The request this answers (method and URL), when a client sent it.
+    pub request: Option<RequestLine>,
+    /// The kind of credential the request carried (`management token`,
+    /// `authtoken`, `OAuth token`), when a client sent it.
+    pub credential: Option<&'static str>,
     /// The raw body.
     pub body: Vec<u8>,
 }
 
 impl ApiError {
+    /// How many characters of the body `Debug` shows.
+    pub const DEBUG_BODY_CHARS: usize = 512;
+
     pub(crate) fn from_response(response: &http::Response<Vec<u8>>) -> Self {
         let body = response.body().clone();
         let parsed = parse_error_body(&body);
@@ -134,6 +190,7 @@ impl ApiError {
             ),
             None => (None, None, BTreeMap::new()),
         };
+        let context = response.extensions().get::<RequestContext>();
         ApiError {
             status: response.status(),
             error_code,
@@ -143,8 +200,40 @@ impl ApiError {
                 response.headers(),
                 std::time::SystemTime::now(),
             ),
+            request: context.map(|c| c.request.clone()),
+            credential: context.and_then(|c| c.credential),
             body,
         }
+    }
+
+    /// The body exactly as received.
+    pub fn body_bytes(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body as text (bytes that are not UTF-8 replaced).
+    pub fn body_text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.body_text();
+        let mut body: String = text.chars().take(Self::DEBUG_BODY_CHARS).collect();
+        if body.len() < text.len() {
+            body.push_str(&format!("… ({} bytes in all)", self.body.len()));
+        }
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("error_code", &self.error_code)
+            .field("error_message", &self.error_message)
+            .field("errors", &self.errors)
+            .field("rate_limit", &self.rate_limit)
+            .field("request", &self.request.as_ref().map(ToString::to_string))
+            .field("credential", &self.credential)
+            .field("body", &body)
+            .finish()
     }
 }
 
@@ -163,6 +252,13 @@ fn parse_error_body(body: &[u8]) -> Option<ErrorBody> {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "the API answered {}", self.status)?;
+        // A 404 of the path itself (not of a webhook) usually means a wrong
+        // base URL: name the URL so the user can see it.
+        if self.status == http::StatusCode::NOT_FOUND
+            && let Some(request) = &self.request
+        {
+            write!(f, " to {request}")?;
+        }
         if let Some(code) = self.error_code {
             write!(f, " (error_code {code})")?;
         }
@@ -171,6 +267,23 @@ impl fmt::Display for ApiError {
         }
         for (field, messages) in &self.errors {
             write!(f, "; {field}: {}", messages.join(", "))?;
+        }
+        if self.status == http::StatusCode::NOT_FOUND
+            && let Some(request) = &self.request
+            && !request.url.contains("/v3/")
+        {
+            write!(
+                f,
+                " (the API's paths begin with /v3: does the base URL end in /v3?)"
+            )?;
+        }
+        if self.status == http::StatusCode::UNAUTHORIZED
+            && let Some(credential) = self.credential
+        {
+            write!(
+                f,
+                " (the request carried a {credential} and an api_key: check that the {credential} is valid for this stack)"
+            )?;
         }
         Ok(())
     }

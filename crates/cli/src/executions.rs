@@ -30,7 +30,7 @@ pub enum ExecutionsCommand {
 pub struct ListArgs {
     /// The webhook's uid.
     pub webhook_uid: String,
-    /// Only failures (status 400..599).
+    /// Only deliveries that did not succeed: an error status or no answer at all (filtered here, as the API's query cannot select the latter).
     #[arg(long, conflicts_with_all = ["succeeded", "status"])]
     pub failed: bool,
     /// Only successes (status 200..399).
@@ -114,7 +114,7 @@ pub fn run(command: &ExecutionsCommand, client: &CliClient, format: Format) -> R
 
 fn list(args: &ListArgs, client: &CliClient, format: Format) -> Result<(), Failure> {
     let filter = if args.failed {
-        Some(ExecutionFilter::failure())
+        None
     } else if args.succeeded {
         Some(ExecutionFilter::success())
     } else {
@@ -135,7 +135,12 @@ fn list(args: &ListArgs, client: &CliClient, format: Format) -> Result<(), Failu
     }
     let mut list = List::new(format, &["UID", "STATUS", "RETRIES", "CREATED", "CHANNEL"]);
     let limit = args.limit.unwrap_or(usize::MAX);
-    for execution in call.items().take(limit) {
+    let executions: Box<dyn Iterator<Item = Result<Execution, _>>> = if args.failed {
+        Box::new(call.unsuccessful_items())
+    } else {
+        Box::new(call.items())
+    };
+    for execution in executions.take(limit) {
         let execution = execution
             .map_err(|e| Failure::api(format!("listing executions of {}", args.webhook_uid), e))?;
         let cells = row(&execution);

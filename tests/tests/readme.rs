@@ -3,9 +3,14 @@
 //! twice each against a fresh emulator started with the stack and branch the
 //! README's command shows, as a new user would run them twice in a row.
 
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
+use std::time::{Duration, Instant};
 
-use cs_webhooks_emulator::Emulator;
+use cs_webhooks_api::model::{
+    Action, AuthenticationType, Channel, Destination, RetryPolicy, WebhookInput,
+};
+use cs_webhooks_emulator::{Emulator, EmulatorHandle};
+use cs_webhooks_tests::server::{Reply, TestServer};
 
 mod examples {
     include!(concat!(env!("OUT_DIR"), "/readme_examples.rs"));
@@ -19,6 +24,8 @@ const BRANCH: &str = "staging";
 
 /// The running emulator's root URL, read by the substituted examples.
 static EMULATOR_ROOT: RwLock<String> = RwLock::new(String::new());
+/// Held while examples run: they share [`EMULATOR_ROOT`].
+static EXAMPLES: Mutex<()> = Mutex::new(());
 
 /// What the README's `"http://127.0.0.1:4010<rest>"` becomes.
 pub fn emulator_url(rest: &str) -> &'static str {
@@ -152,27 +159,38 @@ fn the_quick_start_emulator_command_has_the_examples_stack_and_branch() {
     }
 }
 
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// An emulator as the README's command starts it, its address given to the examples.
+fn start_emulator(runtime: &tokio::runtime::Runtime) -> EmulatorHandle {
+    let emulator = runtime
+        .block_on(
+            Emulator::builder()
+                .stack(API_KEY, TOKEN)
+                .branch(API_KEY, BRANCH)
+                .start(),
+        )
+        .expect("emulator");
+    *EMULATOR_ROOT.write().expect("lock") = emulator.root_url();
+    emulator
+}
+
 #[test]
 fn every_example_runs_twice_against_a_fresh_emulator() {
+    let _serial = EXAMPLES.lock().unwrap_or_else(|p| p.into_inner());
     // Files the examples write (`webhook.json`) go to a scratch directory.
     let scratch = std::env::temp_dir().join(format!("cs-webhooks-readme-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).expect("scratch directory");
     std::env::set_current_dir(&scratch).expect("into the scratch directory");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = runtime();
     for (name, main) in examples::MAINS {
-        let emulator = runtime
-            .block_on(
-                Emulator::builder()
-                    .stack(API_KEY, TOKEN)
-                    .branch(API_KEY, BRANCH)
-                    .start(),
-            )
-            .expect("emulator");
-        *EMULATOR_ROOT.write().expect("lock") = emulator.root_url();
+        let emulator = start_emulator(&runtime);
         for run in ["first", "second"] {
             if let Err(error) = main() {
                 panic!("README {name}, {run} run: {error}");
@@ -181,4 +199,52 @@ fn every_example_runs_twice_against_a_fresh_emulator() {
         runtime.block_on(emulator.shutdown()).expect("shutdown");
     }
     let _ = std::fs::remove_dir_all(&scratch);
+}
+
+#[test]
+fn the_async_quick_start_retries_a_failed_delivery() {
+    let _serial = EXAMPLES.lock().unwrap_or_else(|p| p.into_inner());
+    let (position, _) = blocks()
+        .into_iter()
+        .enumerate()
+        .find(|(_, (_, code))| code.contains(".unsuccessful_items()"))
+        .expect("the async quick start");
+    let (name, main) = examples::MAINS[position];
+    let runtime = runtime();
+    let emulator = start_emulator(&runtime);
+    let destination_server = TestServer::always(Reply::json(500, &serde_json::json!({})));
+    let client = cs_webhooks_blocking::Client::builder()
+        .base_url(emulator.base_url())
+        .api_key(API_KEY)
+        .management_token(TOKEN)
+        .build()
+        .expect("client");
+    let destination = Destination::builder()
+        .target_url(format!("{}/hook", destination_server.url()))
+        .authentication_type(AuthenticationType::None);
+    let input: WebhookInput = WebhookInput::builder()
+        .name("Failing")
+        .destinations(vec![destination.try_into().expect("destination")])
+        .channels(vec![Channel::entries(Action::Update)])
+        .retry_policy(RetryPolicy::Manual)
+        .try_into()
+        .expect("input");
+    client.create_webhook(input).send().expect("create");
+    runtime.block_on(cs_webhooks_tests::events::fire_entry_update(
+        &emulator, API_KEY, TOKEN, "blt1",
+    ));
+    // Each run retries the failed delivery: the destination is called again.
+    for (run, deliveries) in [("before", 1), ("first", 2), ("second", 3)] {
+        if run != "before"
+            && let Err(error) = main()
+        {
+            panic!("README {name}, {run} run: {error}");
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while destination_server.requests().len() < deliveries {
+            assert!(Instant::now() < deadline, "{run}: no delivery {deliveries}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    runtime.block_on(emulator.shutdown()).expect("shutdown");
 }

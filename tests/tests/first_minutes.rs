@@ -172,7 +172,9 @@ fn a_401_names_the_kind_of_credential_sent() {
         let text = error.to_string();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(401), "{text}");
         assert!(
-            text.contains(&format!("the request carried a {kind} and an api_key")),
+            text.contains(&format!(
+                "(authenticated with the client's {kind} and api_key: check that the {kind} is valid"
+            )),
             "{text}"
         );
         assert!(!text.contains("SECRET"), "{text}");

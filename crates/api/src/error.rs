@@ -282,7 +282,7 @@ impl fmt::Display for ApiError {
         {
             write!(
                 f,
-                " (the request carried a {credential} and an api_key: check that the {credential} is valid for this stack)"
+                " (authenticated with the client's {credential} and api_key: check that the {credential} is valid for this stack)"
             )?;
         }
         Ok(())

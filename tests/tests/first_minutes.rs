@@ -10,7 +10,7 @@ use cs_webhooks_api::model::{
 };
 use cs_webhooks_api::{ConfigBuilder, Error};
 use cs_webhooks_emulator::{Emulator, EmulatorHandle};
-use cs_webhooks_tests::clients::{fast_retries, runtime};
+use cs_webhooks_tests::clients::{async_at, fast_retries, runtime};
 
 const API_KEY: &str = "blt00000000000first15";
 const TOKEN: &str = "cs-first-minutes-SECRET-token";
@@ -101,13 +101,7 @@ fn a_wrong_port_names_the_method_and_url_on_both_clients() {
     );
     assert!(!text.contains(TOKEN), "{text}");
 
-    let client = cs_webhooks_async::Client::builder()
-        .base_url(&base)
-        .api_key(API_KEY)
-        .management_token(TOKEN)
-        .retry(fast_retries())
-        .build()
-        .expect("client");
+    let client = async_at(&base, API_KEY, TOKEN);
     let error = runtime()
         .block_on(client.delete_webhook("w1").send())
         .unwrap_err();
@@ -290,12 +284,7 @@ fn unsuccessful_items_finds_deliveries_without_a_status_that_http_error_misses()
         .expect("list");
     assert!(http_errors.is_empty(), "{http_errors:?}");
 
-    let async_client = cs_webhooks_async::Client::builder()
-        .base_url(emulator.base_url())
-        .api_key(API_KEY)
-        .management_token(TOKEN)
-        .build()
-        .expect("client");
+    let async_client = async_at(&emulator.base_url(), API_KEY, TOKEN);
     let from_async: Vec<_> = runtime.block_on(async {
         use futures_util::TryStreamExt as _;
         async_client

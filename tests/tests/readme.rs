@@ -10,6 +10,7 @@ use cs_webhooks_api::model::{
     Action, AuthenticationType, Channel, Destination, RetryPolicy, WebhookInput,
 };
 use cs_webhooks_emulator::{Emulator, EmulatorHandle};
+use cs_webhooks_tests::clients::{blocking_at, runtime};
 use cs_webhooks_tests::server::{Reply, TestServer};
 
 mod examples {
@@ -159,14 +160,6 @@ fn the_quick_start_emulator_command_has_the_examples_stack_and_branch() {
     }
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
 /// An emulator as the README's command starts it, its address given to the examples.
 fn start_emulator(runtime: &tokio::runtime::Runtime) -> EmulatorHandle {
     let emulator = runtime
@@ -213,12 +206,7 @@ fn the_async_quick_start_retries_a_failed_delivery() {
     let runtime = runtime();
     let emulator = start_emulator(&runtime);
     let destination_server = TestServer::always(Reply::json(500, &serde_json::json!({})));
-    let client = cs_webhooks_blocking::Client::builder()
-        .base_url(emulator.base_url())
-        .api_key(API_KEY)
-        .management_token(TOKEN)
-        .build()
-        .expect("client");
+    let client = blocking_at(&emulator.base_url(), API_KEY, TOKEN);
     let destination = Destination::builder()
         .target_url(format!("{}/hook", destination_server.url()))
         .authentication_type(AuthenticationType::None);

@@ -219,11 +219,6 @@ impl ApiError {
 
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self.body_text();
-        let mut body: String = text.chars().take(Self::DEBUG_BODY_CHARS).collect();
-        if body.len() < text.len() {
-            body.push_str(&format!("… ({} bytes in all)", self.body.len()));
-        }
         f.debug_struct("ApiError")
             .field("status", &self.status)
             .field("error_code", &self.error_code)
@@ -232,8 +227,25 @@ impl fmt::Debug for ApiError {
             .field("rate_limit", &self.rate_limit)
             .field("request", &self.request.as_ref().map(ToString::to_string))
             .field("credential", &self.credential)
-            .field("body", &body)
+            .field("body", &BodyPreview(&self.body))
             .finish()
+    }
+}
+
+/// A response body in `Debug` output: its text (lossy UTF-8) as a quoted
+/// string, cut at [`ApiError::DEBUG_BODY_CHARS`] characters, rather than a
+/// list of decimal bytes.
+struct BodyPreview<'a>(&'a [u8]);
+
+impl fmt::Debug for BodyPreview<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = String::from_utf8_lossy(self.0);
+        let shown: String = text.chars().take(ApiError::DEBUG_BODY_CHARS).collect();
+        fmt::Debug::fmt(&shown, f)?;
+        if shown.len() < text.len() {
+            write!(f, "… ({} bytes in all)", self.0.len())?;
+        }
+        Ok(())
     }
 }
 
@@ -289,8 +301,9 @@ impl fmt::Display for ApiError {
     }
 }
 
-/// Why a call failed.
-#[derive(Debug, thiserror::Error)]
+/// Why a call failed. `Debug` shows response bodies as text, like
+/// [`ApiError`]'s.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The request could not be built (bad parameter, unreadable import file).
@@ -409,5 +422,94 @@ impl Error {
             | Error::ResponseTooLarge { .. }
             | Error::RepeatedPage { .. } => true,
         }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidRequest { message } => f
+                .debug_struct("InvalidRequest")
+                .field("message", message)
+                .finish(),
+            Error::Transport { source, attempts } => f
+                .debug_struct("Transport")
+                .field("source", source)
+                .field("attempts", attempts)
+                .finish(),
+            Error::Timeout {
+                message,
+                sent,
+                attempts,
+                source,
+            } => f
+                .debug_struct("Timeout")
+                .field("message", message)
+                .field("sent", sent)
+                .field("attempts", attempts)
+                .field("source", source)
+                .finish(),
+            Error::ResponseTooLarge { limit, attempts } => f
+                .debug_struct("ResponseTooLarge")
+                .field("limit", limit)
+                .field("attempts", attempts)
+                .finish(),
+            Error::RepeatedPage { skip } => {
+                f.debug_struct("RepeatedPage").field("skip", skip).finish()
+            }
+            Error::Api(api) => f.debug_tuple("Api").field(api).finish(),
+            Error::Decode {
+                status,
+                path,
+                message,
+                body,
+            } => f
+                .debug_struct("Decode")
+                .field("status", status)
+                .field("path", path)
+                .field("message", message)
+                .field("body", &BodyPreview(body))
+                .finish(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_bodies_as_text_cut_at_the_limit() {
+        let long = format!(r#"{{"error_message":"{}"}}"#, "x".repeat(2000));
+        let response = http::Response::builder()
+            .status(500)
+            .body(long.clone().into_bytes())
+            .unwrap();
+        let api = ApiError::from_response(&response);
+        let debug = format!("{:?}", Error::Api(Box::new(api.clone())));
+        assert!(
+            debug.contains(r#"body: "{\"error_message\":\"xxx"#),
+            "{debug}"
+        );
+        assert!(
+            debug.contains(&format!("… ({} bytes in all)", long.len())),
+            "{debug}"
+        );
+        let body = debug.split("body: ").nth(1).unwrap_or_default();
+        assert!(
+            body.len() < ApiError::DEBUG_BODY_CHARS + 100,
+            "{}",
+            body.len()
+        );
+        assert_eq!(api.body_bytes(), long.as_bytes());
+
+        let decode = Error::Decode {
+            status: http::StatusCode::OK,
+            path: String::new(),
+            message: "not JSON".into(),
+            body: b"\xffplain".to_vec(),
+        };
+        let debug = format!("{decode:?}");
+        assert!(debug.contains("body: \"\u{fffd}plain\""), "{debug}");
     }
 }

@@ -48,6 +48,30 @@ pub fn asynchronous(
     f(builder).build().expect("async client")
 }
 
+/// A blocking client for `base_url` (an emulator's) with these credentials
+/// and fast retries.
+pub fn blocking_at(base_url: &str, api_key: &str, token: &str) -> cs_webhooks_blocking::Client {
+    cs_webhooks_blocking::Client::builder()
+        .base_url(base_url)
+        .api_key(api_key)
+        .management_token(token)
+        .retry(fast_retries())
+        .build()
+        .expect("blocking client")
+}
+
+/// An async client for `base_url` (an emulator's) with these credentials
+/// and fast retries.
+pub fn async_at(base_url: &str, api_key: &str, token: &str) -> cs_webhooks_async::Client {
+    cs_webhooks_async::Client::builder()
+        .base_url(base_url)
+        .api_key(api_key)
+        .management_token(token)
+        .retry(fast_retries())
+        .build()
+        .expect("async client")
+}
+
 /// A small multi-threaded runtime for the async client.
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()

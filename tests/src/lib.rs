@@ -3,6 +3,7 @@
 
 pub mod capture;
 pub mod clients;
+pub mod events;
 pub mod server;
 
 use std::sync::OnceLock;
@@ -123,8 +124,3 @@ pub fn request_example(operation_id: &str) -> Value {
         .and_then(|m| m.example.clone())
         .unwrap_or_else(|| panic!("{operation_id} has no JSON request example"))
 }
-
-/// The README's examples, compiled (and run where not `no_run`) as doctests.
-#[doc = include_str!("../../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;

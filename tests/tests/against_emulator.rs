@@ -215,22 +215,5 @@ fn the_async_client_runs_the_lifecycle_against_the_emulator() {
 /// Fires an entry update of `entry_uid` (content type `blog`) through the
 /// emulator's event route.
 async fn fire_entry_update(emulator: &EmulatorHandle, entry_uid: &str) {
-    let event = json!({
-        "module": "entry",
-        "event": "update",
-        "data": {
-            "entry": {"uid": entry_uid, "title": "Hello", "locale": "en-us", "_version": 2},
-            "content_type": {"uid": "blog", "title": "Blog"}
-        }
-    });
-    let response = reqwest::Client::new()
-        .post(emulator.events_url())
-        .header("api_key", API_KEY)
-        .header("authorization", TOKEN)
-        .header("content-type", "application/json")
-        .body(serde_json::to_vec(&event).expect("json"))
-        .send()
-        .await
-        .expect("the event is accepted");
-    assert!(response.status().is_success(), "{}", response.status());
+    cs_webhooks_tests::events::fire_entry_update(emulator, API_KEY, TOKEN, entry_uid).await;
 }

@@ -507,6 +507,7 @@ fn a_post_that_cannot_connect_is_retried_because_it_was_not_sent() {
     let client = cs_webhooks_blocking::Client::builder()
         .base_url(&base)
         .api_key(API_KEY)
+        .management_token(TOKEN)
         .retry(fast_retries())
         .build()
         .expect("client");
@@ -518,6 +519,7 @@ fn a_post_that_cannot_connect_is_retried_because_it_was_not_sent() {
     let client = cs_webhooks_async::Client::builder()
         .base_url(&base)
         .api_key(API_KEY)
+        .management_token(TOKEN)
         .retry(fast_retries())
         .build()
         .expect("client");

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use tracing::Instrument as _;
 
-use crate::error::{Sent, TransportError};
+use crate::error::{RequestContext, RequestLine, Sent, TransportError};
 use crate::random::unit_sample;
 use crate::retry::{AttemptOutcome, Decision, decide, rate_limit_headers};
 use crate::transport::TransportFromConfig;
@@ -56,6 +56,8 @@ pub(crate) enum Step {
 pub(crate) struct Attempts<'c> {
     config: &'c Config,
     method: http::Method,
+    /// Named in every error, and handed to the decoder with the response.
+    request: RequestLine,
     start: Instant,
     attempt: u32,
     sent: Sent,
@@ -65,10 +67,11 @@ pub(crate) struct Attempts<'c> {
 }
 
 impl<'c> Attempts<'c> {
-    pub(crate) fn new(config: &'c Config, method: http::Method) -> Self {
+    pub(crate) fn new(config: &'c Config, request: &http::Request<Vec<u8>>) -> Self {
         Attempts {
             config,
-            method,
+            method: request.method().clone(),
+            request: RequestLine::of(request),
             start: Instant::now(),
             attempt: 0,
             sent: Sent::No,
@@ -86,7 +89,7 @@ impl<'c> Attempts<'c> {
             .map(|total| total.saturating_sub(self.start.elapsed()));
         if remaining == Some(Duration::ZERO) {
             return Err(Error::Timeout {
-                message: "the operation's total timeout elapsed".into(),
+                message: format!("{}: the operation's total timeout elapsed", self.request),
                 sent: self.sent,
                 attempts: self.attempt,
                 source: None,
@@ -125,7 +128,14 @@ impl<'c> Attempts<'c> {
 
     /// After an attempt: stop with the response or error, or retry after a wait.
     pub(crate) fn end(&mut self, result: Result<http::Response<Vec<u8>>, TransportError>) -> Step {
-        let result = self.enforce(result);
+        let result = self.enforce(result).map(|mut response| {
+            response.extensions_mut().insert(RequestContext {
+                request: self.request.clone(),
+                credential: self.config.credential_kind(),
+            });
+            response
+        });
+        let result = result.map_err(|error| error.with_request(&self.request));
         if let Err(TransportError {
             too_large: Some(limit),
             ..
@@ -190,7 +200,7 @@ impl<'c> Attempts<'c> {
         Step::Done(result.map_err(|source| {
             if source.timed_out {
                 Error::Timeout {
-                    message: source.message.clone(),
+                    message: source.to_string(),
                     sent: source.sent,
                     attempts: self.attempt,
                     source: Some(source),
@@ -275,7 +285,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
         let span = span(operation);
         async {
             let request = operation.build(&self.config)?;
-            let mut attempts = Attempts::new(&self.config, operation.method());
+            let mut attempts = Attempts::new(&self.config, &request);
             loop {
                 if let Some(limiter) = &self.limiter {
                     let wait = limiter.reserve(Instant::now());
@@ -369,7 +379,7 @@ impl<T: BlockingTransport> BlockingClient<T> {
     ) -> Result<http::Response<Vec<u8>>, Error> {
         let _span = span(operation).entered();
         let request = operation.build(&self.config)?;
-        let mut attempts = Attempts::new(&self.config, operation.method());
+        let mut attempts = Attempts::new(&self.config, &request);
         loop {
             if let Some(limiter) = &self.limiter {
                 let wait = limiter.reserve(Instant::now());

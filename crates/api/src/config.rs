@@ -36,6 +36,19 @@ impl Auth {
     }
 }
 
+impl Auth {
+    /// What kind of credential this is, in words (`management token`,
+    /// `OAuth token`, `authtoken`): what a 401 names so the user knows which
+    /// one to check.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Auth::ManagementToken(_) => "management token",
+            Auth::OAuthToken(_) => "OAuth token",
+            Auth::AuthToken(_) => "authtoken",
+        }
+    }
+}
+
 impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match self {
@@ -255,6 +268,11 @@ impl Config {
         self.branch.as_deref()
     }
 
+    /// The kind of credential calls carry (see [`Auth::kind`]).
+    pub fn credential_kind(&self) -> Option<&'static str> {
+        self.auth.as_ref().map(Auth::kind)
+    }
+
     /// The `User-Agent` sent with every request.
     pub fn user_agent(&self) -> &str {
         &self.user_agent
@@ -450,6 +468,25 @@ impl<Out> ConfigBuilder<Out> {
         self
     }
 
+    /// A client needs the stack's api_key and a credential: without them
+    /// every call fails with the API's "Api key is not valid", so say what is
+    /// missing before anything is sent. (A bare [`Config`] may lack them: it
+    /// also sets up transports for other requests, e.g. fetching public keys.)
+    fn require_credentials(&self) -> Result<(), Error> {
+        match (&self.api_key, &self.auth) {
+            (None, None) => Err(Error::invalid_request(
+                "no api_key and no credential: set `.api_key(..)` (the stack's API key) and one of `.management_token(..)`, `.authtoken(..)` or `.oauth_token(..)`",
+            )),
+            (None, Some(_)) => Err(Error::invalid_request(
+                "no api_key: set `.api_key(..)` to the stack's API key",
+            )),
+            (Some(_), None) => Err(Error::invalid_request(
+                "no credential: set one of `.management_token(..)`, `.authtoken(..)` or `.oauth_token(..)`",
+            )),
+            (Some(_), Some(_)) => Ok(()),
+        }
+    }
+
     /// Checks the settings and returns the configuration.
     fn build_config(self) -> Result<Config, Error> {
         let base_url = match self.base_url {
@@ -494,8 +531,10 @@ impl ConfigBuilder<Config> {
 }
 
 impl<T: BlockingTransport + TransportFromConfig> ConfigBuilder<BlockingClient<T>> {
-    /// Checks the settings and builds the client and its transport.
+    /// Checks the settings and builds the client and its transport. Fails,
+    /// naming what is missing, without an `api_key` or a credential.
     pub fn build(self) -> Result<BlockingClient<T>, Error> {
+        self.require_credentials()?;
         let config = self.build_config()?;
         let transport = T::from_config(&config)?;
         Ok(BlockingClient::with_transport(config, transport))
@@ -503,8 +542,10 @@ impl<T: BlockingTransport + TransportFromConfig> ConfigBuilder<BlockingClient<T>
 }
 
 impl<T: AsyncTransport + TransportFromConfig> ConfigBuilder<AsyncClient<T>> {
-    /// Checks the settings and builds the client and its transport.
+    /// Checks the settings and builds the client and its transport. Fails,
+    /// naming what is missing, without an `api_key` or a credential.
     pub fn build(self) -> Result<AsyncClient<T>, Error> {
+        self.require_credentials()?;
         let config = self.build_config()?;
         let transport = T::from_config(&config)?;
         Ok(AsyncClient::with_transport(config, transport))

@@ -24,8 +24,10 @@ pub enum Sent {
 #[non_exhaustive]
 #[error("{message}")]
 pub struct TransportError {
-    /// What went wrong, as the HTTP library put it (never holds credentials:
-    /// transports report the URL's host, not its headers).
+    /// What went wrong, as the HTTP library put it, after the method and
+    /// URL of the request (the clients prefix them, so the message names the
+    /// address it could not reach). Never holds credentials: transports
+    /// report the URL, not its headers, and the API takes none in the query.
     pub message: String,
     /// Whether the request may have reached the server.
     pub sent: Sent,
@@ -85,11 +87,53 @@ impl TransportError {
         }
     }
 
+    /// Names the request that failed before the message (the clients do
+    /// this for every transport).
+    pub fn with_request(mut self, request: &RequestLine) -> Self {
+        self.message = format!("{request}: {}", self.message);
+        self
+    }
+
     /// Attaches the underlying error.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.source = Some(Box::new(source));
         self
     }
+}
+
+/// The method and URL of a request, named in errors. Never holds headers,
+/// so never credentials (the API takes none in the query).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestLine {
+    /// The method.
+    pub method: http::Method,
+    /// The full URL, query included.
+    pub url: String,
+}
+
+impl RequestLine {
+    /// The request line of `request`.
+    pub fn of<B>(request: &http::Request<B>) -> Self {
+        RequestLine {
+            method: request.method().clone(),
+            url: request.uri().to_string(),
+        }
+    }
+}
+
+impl fmt::Display for RequestLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.url)
+    }
+}
+
+/// What the client knew about the request a response answers, carried in the
+/// response's extensions so the pure decoders can name it in errors.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestContext {
+    pub(crate) request: RequestLine,
+    pub(crate) credential: Option<&'static str>,
 }
 
 /// Rate-limit headers of a response (`X-RateLimit-*`, `Retry-After`).
@@ -105,7 +149,11 @@ pub struct RateLimit {
 }
 
 /// An error answer of the API (a non-2xx status).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` shows the body as text (lossy UTF-8, cut at
+/// [`DEBUG_BODY_CHARS`](Self::DEBUG_BODY_CHARS)); the exact bytes are
+/// [`body_bytes`](Self::body_bytes).
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status.
@@ -118,11 +166,19 @@ pub struct ApiError {
     pub errors: BTreeMap<String, Vec<String>>,
     /// Rate-limit headers.
     pub rate_limit: RateLimit,
+    /// The request this answers (method and URL), when a client sent it.
+    pub request: Option<RequestLine>,
+    /// The kind of credential the request carried (`management token`,
+    /// `authtoken`, `OAuth token`), when a client sent it.
+    pub credential: Option<&'static str>,
     /// The raw body.
     pub body: Vec<u8>,
 }
 
 impl ApiError {
+    /// How many characters of the body `Debug` shows.
+    pub const DEBUG_BODY_CHARS: usize = 512;
+
     pub(crate) fn from_response(response: &http::Response<Vec<u8>>) -> Self {
         let body = response.body().clone();
         let parsed = parse_error_body(&body);
@@ -134,6 +190,7 @@ impl ApiError {
             ),
             None => (None, None, BTreeMap::new()),
         };
+        let context = response.extensions().get::<RequestContext>();
         ApiError {
             status: response.status(),
             error_code,
@@ -143,8 +200,52 @@ impl ApiError {
                 response.headers(),
                 std::time::SystemTime::now(),
             ),
+            request: context.map(|c| c.request.clone()),
+            credential: context.and_then(|c| c.credential),
             body,
         }
+    }
+
+    /// The body exactly as received.
+    pub fn body_bytes(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body as text (bytes that are not UTF-8 replaced).
+    pub fn body_text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("error_code", &self.error_code)
+            .field("error_message", &self.error_message)
+            .field("errors", &self.errors)
+            .field("rate_limit", &self.rate_limit)
+            .field("request", &self.request.as_ref().map(ToString::to_string))
+            .field("credential", &self.credential)
+            .field("body", &BodyPreview(&self.body))
+            .finish()
+    }
+}
+
+/// A response body in `Debug` output: its text (lossy UTF-8) as a quoted
+/// string, cut at [`ApiError::DEBUG_BODY_CHARS`] characters, rather than a
+/// list of decimal bytes.
+struct BodyPreview<'a>(&'a [u8]);
+
+impl fmt::Debug for BodyPreview<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = String::from_utf8_lossy(self.0);
+        let shown: String = text.chars().take(ApiError::DEBUG_BODY_CHARS).collect();
+        fmt::Debug::fmt(&shown, f)?;
+        if shown.len() < text.len() {
+            write!(f, "… ({} bytes in all)", self.0.len())?;
+        }
+        Ok(())
     }
 }
 
@@ -163,6 +264,13 @@ fn parse_error_body(body: &[u8]) -> Option<ErrorBody> {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "the API answered {}", self.status)?;
+        // A 404 of the path itself (not of a webhook) usually means a wrong
+        // base URL: name the URL so the user can see it.
+        if self.status == http::StatusCode::NOT_FOUND
+            && let Some(request) = &self.request
+        {
+            write!(f, " to {request}")?;
+        }
         if let Some(code) = self.error_code {
             write!(f, " (error_code {code})")?;
         }
@@ -172,12 +280,30 @@ impl fmt::Display for ApiError {
         for (field, messages) in &self.errors {
             write!(f, "; {field}: {}", messages.join(", "))?;
         }
+        if self.status == http::StatusCode::NOT_FOUND
+            && let Some(request) = &self.request
+            && !request.url.contains("/v3/")
+        {
+            write!(
+                f,
+                " (the API's paths begin with /v3: does the base URL end in /v3?)"
+            )?;
+        }
+        if self.status == http::StatusCode::UNAUTHORIZED
+            && let Some(credential) = self.credential
+        {
+            write!(
+                f,
+                " (authenticated with the client's {credential} and api_key: check that the {credential} is valid for this stack)"
+            )?;
+        }
         Ok(())
     }
 }
 
-/// Why a call failed.
-#[derive(Debug, thiserror::Error)]
+/// Why a call failed. `Debug` shows response bodies as text, like
+/// [`ApiError`]'s.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The request could not be built (bad parameter, unreadable import file).
@@ -296,5 +422,94 @@ impl Error {
             | Error::ResponseTooLarge { .. }
             | Error::RepeatedPage { .. } => true,
         }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidRequest { message } => f
+                .debug_struct("InvalidRequest")
+                .field("message", message)
+                .finish(),
+            Error::Transport { source, attempts } => f
+                .debug_struct("Transport")
+                .field("source", source)
+                .field("attempts", attempts)
+                .finish(),
+            Error::Timeout {
+                message,
+                sent,
+                attempts,
+                source,
+            } => f
+                .debug_struct("Timeout")
+                .field("message", message)
+                .field("sent", sent)
+                .field("attempts", attempts)
+                .field("source", source)
+                .finish(),
+            Error::ResponseTooLarge { limit, attempts } => f
+                .debug_struct("ResponseTooLarge")
+                .field("limit", limit)
+                .field("attempts", attempts)
+                .finish(),
+            Error::RepeatedPage { skip } => {
+                f.debug_struct("RepeatedPage").field("skip", skip).finish()
+            }
+            Error::Api(api) => f.debug_tuple("Api").field(api).finish(),
+            Error::Decode {
+                status,
+                path,
+                message,
+                body,
+            } => f
+                .debug_struct("Decode")
+                .field("status", status)
+                .field("path", path)
+                .field("message", message)
+                .field("body", &BodyPreview(body))
+                .finish(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_bodies_as_text_cut_at_the_limit() {
+        let long = format!(r#"{{"error_message":"{}"}}"#, "x".repeat(2000));
+        let response = http::Response::builder()
+            .status(500)
+            .body(long.clone().into_bytes())
+            .unwrap();
+        let api = ApiError::from_response(&response);
+        let debug = format!("{:?}", Error::Api(Box::new(api.clone())));
+        assert!(
+            debug.contains(r#"body: "{\"error_message\":\"xxx"#),
+            "{debug}"
+        );
+        assert!(
+            debug.contains(&format!("… ({} bytes in all)", long.len())),
+            "{debug}"
+        );
+        let body = debug.split("body: ").nth(1).unwrap_or_default();
+        assert!(
+            body.len() < ApiError::DEBUG_BODY_CHARS + 100,
+            "{}",
+            body.len()
+        );
+        assert_eq!(api.body_bytes(), long.as_bytes());
+
+        let decode = Error::Decode {
+            status: http::StatusCode::OK,
+            path: String::new(),
+            message: "not JSON".into(),
+            body: b"\xffplain".to_vec(),
+        };
+        let debug = format!("{decode:?}");
+        assert!(debug.contains("body: \"\u{fffd}plain\""), "{debug}");
     }
 }

@@ -42,6 +42,7 @@ mod paging;
 mod random;
 pub mod retry;
 mod transport;
+mod unsuccessful;
 
 pub use client::{AsyncClient, BlockingClient, Call};
 pub use config::{
@@ -49,7 +50,7 @@ pub use config::{
     Timeouts,
 };
 pub use dynamic::{BodyInfo, DynamicOperation, OperationInfo, ParamInfo, ParamKind, ParamLocation};
-pub use error::{ApiError, Error, RateLimit, Sent, TransportError};
+pub use error::{ApiError, Error, RateLimit, RequestLine, Sent, TransportError};
 pub use multipart::UploadFile;
 pub use operation::{Operation, Paginated, Raw};
 pub use paging::{Items, PageWalker};

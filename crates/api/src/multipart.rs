@@ -100,6 +100,16 @@ impl From<&crate::Raw<cs_webhooks_model::Webhook>> for UploadFile {
     }
 }
 
+/// A webhook as an import file: its JSON, e.g. an export whose masked
+/// secrets were set again with [`Webhook::with_secret`](cs_webhooks_model::Webhook::with_secret).
+impl From<&cs_webhooks_model::Webhook> for UploadFile {
+    fn from(webhook: &cs_webhooks_model::Webhook) -> Self {
+        // Serializing plain data with string keys cannot fail; an empty
+        // document would be answered with the API's own error.
+        UploadFile::from_bytes(serde_json::to_vec(webhook).unwrap_or_default())
+    }
+}
+
 fn boundary_candidate() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);

@@ -14,9 +14,11 @@
 //!     .api_key("blt0123456789")
 //!     .oauth_token("oauth-access-token")
 //!     .build()?;
+//! // Answered with 400..=599; `.unsuccessful_items()` also finds the
+//! // deliveries that got no answer at all.
 //! let failures: Vec<_> = client
 //!     .list_executions("cs2642bec9-c336-4da1-8aad-fded56c7d50e")
-//!     .query(ExecutionFilter::failure())
+//!     .query(ExecutionFilter::http_error())
 //!     .items()
 //!     .try_collect()
 //!     .await?;

@@ -11,6 +11,8 @@ fn clients_and_call_futures_are_send() {
     assert_send_sync::<Client>();
     let client = Client::builder()
         .base_url("http://127.0.0.1:9/v3")
+        .api_key("blt1")
+        .management_token("token")
         .build()
         .expect("client");
     let get = client.get_webhook("x").send();

@@ -95,7 +95,7 @@ pub fn run(args: &ChannelsArgs, format: Format) -> Result<(), Failure> {
     let mut list = List::new(format, &["CHANNEL", "VALID", "FAMILY"]);
     let mut invalid = Vec::new();
     for text in &args.validate {
-        match Channel::new(text.as_str()) {
+        match Channel::custom(text.as_str()) {
             Ok(channel) => {
                 let family = family(channel.kind());
                 list.push(

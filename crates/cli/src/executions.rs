@@ -30,7 +30,7 @@ pub enum ExecutionsCommand {
 pub struct ListArgs {
     /// The webhook's uid.
     pub webhook_uid: String,
-    /// Only failures (status 400..599).
+    /// Only deliveries that did not succeed: an error status or no answer at all (filtered here, as the API's query cannot select the latter).
     #[arg(long, conflicts_with_all = ["succeeded", "status"])]
     pub failed: bool,
     /// Only successes (status 200..399).
@@ -113,11 +113,12 @@ pub fn run(command: &ExecutionsCommand, client: &CliClient, format: Format) -> R
 }
 
 fn list(args: &ListArgs, client: &CliClient, format: Format) -> Result<(), Failure> {
-    // Explicit ranges (the API's documented failure and success queries).
+    // `--failed` is every delivery that did not succeed, those without any
+    // status included: filtered on our side, so no query.
     let filter = if args.failed {
-        Some(ExecutionFilter::status_range(400..=599))
+        None
     } else if args.succeeded {
-        Some(ExecutionFilter::status_range(200..=399))
+        Some(ExecutionFilter::success())
     } else {
         args.status
     };
@@ -136,7 +137,12 @@ fn list(args: &ListArgs, client: &CliClient, format: Format) -> Result<(), Failu
     }
     let mut list = List::new(format, &["UID", "STATUS", "RETRIES", "CREATED", "CHANNEL"]);
     let limit = args.limit.unwrap_or(usize::MAX);
-    for execution in call.items().take(limit) {
+    let executions: Box<dyn Iterator<Item = Result<Execution, _>>> = if args.failed {
+        Box::new(call.unsuccessful_items())
+    } else {
+        Box::new(call.items())
+    };
+    for execution in executions.take(limit) {
         let execution = execution
             .map_err(|e| Failure::api(format!("listing executions of {}", args.webhook_uid), e))?;
         let cells = row(&execution);

@@ -31,6 +31,9 @@ options:
   --allow-remote-targets         deliver to hosts other than loopback addresses too
                                  (without it, webhooks may still name them, but such
                                  deliveries are refused and logged as failed)
+  --allow-unknown-channels       accept channels no documented pattern has (without
+                                 it, a webhook naming one is answered 422, as a
+                                 misspelt channel would never fire)
   -h, --help                     this help
   -V, --version                  the version";
 
@@ -88,12 +91,16 @@ async fn run(builder: EmulatorBuilder) -> Result<(), crate::Error> {
     ];
     for stack in emulator.stacks() {
         lines.push(if stack.demo {
-            // Printing the demo token is the point: it is how the user gets it.
+            // Printing the demo token is the point: it is how the user gets
+            // it, with a line to paste into a shell for the CLI.
             format!(
-                "  demo stack:   api_key={} authorization={} branches={}",
+                "  demo stack:   api_key={} authorization={} branches={}\n  export CONTENTSTACK_BASE_URL={} CONTENTSTACK_API_KEY={} CONTENTSTACK_MANAGEMENT_TOKEN={}",
                 stack.api_key,
                 stack.token.expose(),
-                stack.branches.join(",")
+                stack.branches.join(","),
+                emulator.base_url(),
+                stack.api_key,
+                stack.token.expose(),
             )
         } else {
             format!(
@@ -227,6 +234,7 @@ fn parse(args: &[String]) -> Result<Option<EmulatorBuilder>, String> {
                 builder.delivery_timeout(timeout)
             }
             "--allow-remote-targets" => builder.allow_remote_targets(true),
+            "--allow-unknown-channels" => builder.allow_unknown_channels(true),
             other => return Err(format!("unknown option {other:?}")),
         };
     }
@@ -265,6 +273,22 @@ mod tests {
         for bad in ["", "10", "0,10", "10,x", "-1,2"] {
             assert!(rate_limit(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn allow_unknown_channels_is_a_flag() {
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let builder = parse(&args(&["--allow-unknown-channels"]))
+            .ok()
+            .flatten()
+            .map(|b| b.settings.allow_unknown_channels);
+        assert_eq!(builder, Some(true));
+        let default = parse(&args(&[])).ok().flatten();
+        assert_eq!(
+            default.map(|b| b.settings.allow_unknown_channels),
+            Some(false)
+        );
+        assert!(USAGE.contains("--allow-unknown-channels"));
     }
 
     #[test]

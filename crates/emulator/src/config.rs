@@ -64,6 +64,7 @@ pub struct EmulatorBuilder {
 pub(crate) struct Settings {
     pub time_scale: f64,
     pub allow_remote_targets: bool,
+    pub allow_unknown_channels: bool,
     pub delivery_timeout: Duration,
     pub log_retention: Duration,
     pub max_body_bytes: usize,
@@ -83,6 +84,7 @@ impl Default for EmulatorBuilder {
             settings: Settings {
                 time_scale: 1.0,
                 allow_remote_targets: false,
+                allow_unknown_channels: false,
                 delivery_timeout: Duration::from_secs(30),
                 log_retention: Duration::from_secs(30 * 24 * 3600),
                 max_body_bytes: 4 * 1024 * 1024,
@@ -182,6 +184,15 @@ impl EmulatorBuilder {
     #[must_use]
     pub fn allow_remote_targets(mut self, allow: bool) -> Self {
         self.settings.allow_remote_targets = allow;
+        self
+    }
+
+    /// Accepts webhook channels that no documented pattern has (by default
+    /// they are answered with a 422 naming the channel and the closest
+    /// documented one, as a misspelt channel would never fire).
+    #[must_use]
+    pub fn allow_unknown_channels(mut self, allow: bool) -> Self {
+        self.settings.allow_unknown_channels = allow;
         self
     }
 

@@ -79,10 +79,11 @@ pub fn is_stack_level(module: &str) -> bool {
 pub fn matched_channels(req: &EventRequest) -> Result<Vec<Channel>, FieldErrors> {
     let mut errors = FieldErrors::default();
     let result = match &req.channel {
-        Some(ChannelSpec::Fixed(raw)) => Channel::new(raw.as_str()).map(|c| vec![c]),
-        Some(ChannelSpec::List(raws)) => {
-            raws.iter().map(|raw| Channel::new(raw.as_str())).collect()
-        }
+        Some(ChannelSpec::Fixed(raw)) => Channel::custom(raw.as_str()).map(|c| vec![c]),
+        Some(ChannelSpec::List(raws)) => raws
+            .iter()
+            .map(|raw| Channel::custom(raw.as_str()))
+            .collect(),
         Some(ChannelSpec::Parts { scopes, action }) => {
             let scopes = scopes.iter().map(|s| {
                 let mut scope = EventScope::new(s.collection.clone()).with_opt_uid(s.uid.clone());

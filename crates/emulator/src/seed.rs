@@ -32,6 +32,7 @@ pub fn load(
     stack: &StackRow,
     shapes: &Shapes,
     store: &Store,
+    allow_unknown_channels: bool,
 ) -> Result<Seeded, Error> {
     let fail = |message: String| Error::Seed {
         file: file.to_owned(),
@@ -56,6 +57,7 @@ pub fn load(
             shapes,
             branches: &stack.branches,
             existing: None,
+            allow_unknown_channels,
         };
         let input = validate::webhook_input(unwrap_export(doc), Envelope::Bare, rules)
             .map_err(|errors| fail(format!("webhook [{index}]: {}", errors.describe())))?;

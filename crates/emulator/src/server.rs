@@ -327,9 +327,10 @@ async fn seed(
     .ok_or_else(|| Error::Config("--seed needs a stack: give one with --stack".into()))?;
     let store = Arc::clone(store);
     let files = builder.seeds.clone();
+    let allow_unknown_channels = builder.settings.allow_unknown_channels;
     blocking(move || -> Result<(), Error> {
         for file in files {
-            let seeded = crate::seed::load(&file, &target, shapes, &store)?;
+            let seeded = crate::seed::load(&file, &target, shapes, &store, allow_unknown_channels)?;
             tracing::info!(file = %file.display(), imported = seeded.imported,
                 kept = seeded.kept, "seeded webhooks");
         }

@@ -13,7 +13,9 @@
 //! sends them back on update. Any well-formed target URL is accepted, as
 //! Contentstack does; whether it may be delivered to is decided at delivery.
 
-use cs_webhooks_model::{AuthenticationType, Destination, Secret, WebhookInput, from_json_value};
+use cs_webhooks_model::{
+    AuthenticationType, Channel, ChannelError, Destination, Secret, WebhookInput, from_json_value,
+};
 use serde_json::{Map, Value};
 
 use crate::api::error::FieldErrors;
@@ -33,6 +35,10 @@ pub struct Rules<'a> {
     /// The destinations stored so far (update, import into an existing
     /// webhook), whose secrets a masked `"********"` keeps.
     pub existing: Option<&'a [Destination]>,
+    /// Accept channels of valid syntax that no documented pattern has (the
+    /// `--allow-unknown-channels` flag); without it they are refused, as a
+    /// misspelt channel would silently never fire.
+    pub allow_unknown_channels: bool,
 }
 
 /// How the definition arrives, which decides its schema and how fields are named.
@@ -129,6 +135,24 @@ fn check_rules(obj: &mut Map<String, Value>, rules: Rules<'_>, errors: &mut Fiel
                 errors.push(
                     "branches",
                     format!("{branch:?} is not a branch of this stack."),
+                );
+            }
+        }
+    }
+    if !rules.allow_unknown_channels
+        && let Some(Value::Array(channels)) = obj.get("channels")
+    {
+        for (i, channel) in channels.iter().enumerate() {
+            // Grammar errors are the schema's; only the catalogue is checked here.
+            if let Some(raw) = channel.as_str()
+                && let Err(ChannelError::Unknown { suggestion, .. }) = Channel::new(raw)
+            {
+                let hint = suggestion
+                    .map(|s| format!(" Did you mean {s:?}?"))
+                    .unwrap_or_default();
+                errors.push(
+                    format!("channels[{i}]"),
+                    format!("{raw:?} is not a known channel.{hint} (Start the emulator with --allow-unknown-channels to accept it.)"),
                 );
             }
         }
@@ -316,6 +340,7 @@ mod tests {
             shapes: Shapes::get().unwrap(),
             branches: &BRANCHES,
             existing: None,
+            allow_unknown_channels: false,
         }
     }
 

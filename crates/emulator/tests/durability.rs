@@ -290,7 +290,7 @@ fn the_binary_explains_its_flags_and_stops_cleanly_on_sigterm() {
         .unwrap();
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut printed = String::new();
-    while !printed.contains("demo stack:") {
+    while !printed.contains("CONTENTSTACK_MANAGEMENT_TOKEN=") {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap() == 0 {
             break;
@@ -303,6 +303,13 @@ fn the_binary_explains_its_flags_and_stops_cleanly_on_sigterm() {
     );
     assert!(
         printed.contains("api_key=blt") && printed.contains("authorization=cs"),
+        "{printed}"
+    );
+    // The credentials, pasteable into a shell.
+    assert!(
+        printed.contains("  export CONTENTSTACK_BASE_URL=http://127.0.0.1:")
+            && printed.contains("/v3 CONTENTSTACK_API_KEY=blt")
+            && printed.contains(" CONTENTSTACK_MANAGEMENT_TOKEN=cs"),
         "{printed}"
     );
     let term = Command::new("kill")

@@ -32,7 +32,7 @@ async fn exported_files() -> (Value, Value) {
     let remote = json!({"webhook": {
         "name": "Production search index",
         "destinations": [{"target_url": "https://search.example.com/hooks/cs", "authentication_type": "None"}],
-        "channels": ["content_types.entries.publish.success"],
+        "channels": ["content_types.entries.environments.publish.success"],
         "retry_policy": "automatic",
         "disabled": false
     }});

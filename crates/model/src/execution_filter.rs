@@ -12,6 +12,8 @@ use std::ops::RangeInclusive;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use crate::Execution;
+
 /// The only field the filter document may constrain.
 const STATUS: &str = "status";
 
@@ -25,7 +27,7 @@ const STATUS: &str = "status";
 /// | [`any`](Self::any) | `{}` |
 /// | [`status(404)`](Self::status) | `{"status":"404"}` |
 /// | [`success`](Self::success) | `{"status":{"$gte":"200","$lte":"399"}}` |
-/// | [`failure`](Self::failure) | `{"status":{"$gte":"400","$lte":"599"}}` |
+/// | [`http_error`](Self::http_error) | `{"status":{"$gte":"400","$lte":"599"}}` |
 /// | [`at_least(500)`](Self::at_least) | `{"status":{"$gte":"500"}}` |
 ///
 /// Bounds are written as **strings** because that is the form the API documents;
@@ -34,6 +36,9 @@ const STATUS: &str = "status";
 ///
 /// An execution whose `status` is `null` (a network error, no HTTP answer)
 /// matches only [`any`](Self::any): it never satisfies a status condition.
+/// So no filter selects every delivery that did not succeed: that takes
+/// [`any`](Self::any) and [`Execution::unsuccessful`] on each execution (the
+/// clients' `unsuccessful_items()` on a `list_executions` call does both).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ExecutionFilter {
     condition: Condition,
@@ -165,8 +170,11 @@ impl ExecutionFilter {
         Self::status_range(200..=399)
     }
 
-    /// Failed executions with an HTTP answer, `400..=599`, the API's documented failure query.
-    pub fn failure() -> Self {
+    /// Executions answered with an HTTP error, `400..=599`: the API's
+    /// documented "failure" query. Deliveries that got no answer at all
+    /// (connection refused, timeout: `status` is `null`) are **not** selected;
+    /// see [`Execution::unsuccessful`] for every delivery that did not succeed.
+    pub fn http_error() -> Self {
         Self::status_range(400..=599)
     }
 
@@ -402,9 +410,41 @@ impl<'de> Deserialize<'de> for ExecutionFilter {
     }
 }
 
+impl Execution {
+    /// Whether the delivery succeeded: an HTTP answer in `200..=399`, what
+    /// [`ExecutionFilter::success`] selects.
+    pub fn succeeded(&self) -> bool {
+        ExecutionFilter::success().matches(self.status)
+    }
+
+    /// Whether the delivery did not succeed: an answer outside `200..=399`,
+    /// or no answer at all (`status` is `null`: connection refused, timeout,
+    /// a refused target). No `query` selects these, as `null` never matches a
+    /// status condition: list with [`ExecutionFilter::any`] and keep these.
+    pub fn unsuccessful(&self) -> bool {
+        !self.succeeded()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unsuccessful_includes_executions_without_a_status() {
+        let execution = |status: Option<u16>| {
+            let mut e: Execution =
+                serde_json::from_value(serde_json::json!({"uid": "e1", "status": null})).unwrap();
+            e.status = status;
+            e
+        };
+        assert!(execution(Some(200)).succeeded());
+        assert!(execution(Some(302)).succeeded());
+        for status in [None, Some(0), Some(404), Some(500)] {
+            assert!(execution(status).unsuccessful(), "{status:?}");
+        }
+        assert!(!ExecutionFilter::http_error().matches(None));
+    }
 
     #[test]
     fn documented_success_and_failure_queries() {
@@ -413,7 +453,7 @@ mod tests {
             r#"{"status":{"$gte":"200","$lte":"399"}}"#
         );
         assert_eq!(
-            ExecutionFilter::failure().to_json(),
+            ExecutionFilter::http_error().to_json(),
             r#"{"status":{"$gte":"400","$lte":"599"}}"#
         );
     }
@@ -460,7 +500,7 @@ mod tests {
             "null status never matches a status filter"
         );
 
-        let bad = ExecutionFilter::failure();
+        let bad = ExecutionFilter::http_error();
         assert!(bad.matches(Some(404)) && bad.matches(Some(599)));
         assert!(!bad.matches(Some(600)) && !bad.matches(None));
 

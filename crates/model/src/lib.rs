@@ -15,6 +15,7 @@ mod dollar_keys;
 mod execution_filter;
 mod region;
 mod secret;
+mod webhook_secrets;
 pub use channel::{
     Action, Channel, ChannelError, ChannelKind, EventScope, FiredEvent, ItemAction, PublishAction,
 };

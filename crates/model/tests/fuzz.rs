@@ -69,13 +69,13 @@ proptest! {
 
     #[test]
     fn channel_parsing_takes_any_text(text in channel_text()) {
-        match Channel::new(&text) {
+        match Channel::custom(&text) {
             Ok(channel) => prop_assert_eq!(channel.as_str(), text.as_str()),
             Err(error) => prop_assert!(!error.to_string().is_empty()),
         }
         let as_json = serde_json::to_string(&text).unwrap_or_default();
         let parsed = serde_json::from_str::<Channel>(&as_json);
-        prop_assert_eq!(parsed.is_ok(), Channel::new(&text).is_ok());
+        prop_assert_eq!(parsed.is_ok(), Channel::custom(&text).is_ok());
     }
 
     #[test]

@@ -47,11 +47,11 @@ fn near_channel() -> impl Strategy<Value = String> {
 proptest! {
     #[test]
     fn channel_parse_display_is_identity(s in valid_channel()) {
-        let c: Channel = s.parse().unwrap();
+        let c = Channel::custom(s.clone()).unwrap();
         prop_assert_eq!(c.to_string(), s.clone());
         prop_assert_eq!(c.as_str(), s.as_str());
         prop_assert_eq!(c.segments().collect::<Vec<_>>().join("."), s.clone());
-        let reparsed: Channel = c.to_string().parse().unwrap();
+        let reparsed = Channel::custom(c.to_string()).unwrap();
         prop_assert_eq!(&reparsed, &c);
         let json = serde_json::to_string(&c).unwrap();
         prop_assert_eq!(serde_json::from_str::<Channel>(&json).unwrap(), c);
@@ -61,7 +61,7 @@ proptest! {
 
     #[test]
     fn channel_parse_agrees_with_grammar(s in near_channel()) {
-        match Channel::new(s.clone()) {
+        match Channel::custom(s.clone()) {
             Ok(c) => {
                 prop_assert!(oracle_valid(&s), "accepted invalid {:?}", s);
                 prop_assert_eq!(c.as_str(), s.as_str());
@@ -168,7 +168,7 @@ proptest! {
         unique.dedup();
         prop_assert_eq!(unique.len(), list.len(), "duplicates in {:?}", list);
         for c in &list {
-            let reparsed: Channel = c.as_str().parse().unwrap();
+            let reparsed = Channel::custom(c.as_str()).unwrap();
             prop_assert_eq!(&reparsed, c);
             prop_assert!(reparsed.matches(&event), "{} listed but does not match", c);
         }
@@ -178,13 +178,13 @@ proptest! {
         }
         // `matches` is membership: channels one step away match only if listed.
         for c in &list {
-            let longer = Channel::new(format!("{c}.zz")).unwrap();
+            let longer = Channel::custom(format!("{c}.zz")).unwrap();
             prop_assert_eq!(longer.matches(&event), list.contains(&longer));
             let segs: Vec<&str> = c.segments().collect();
             if segs.len() > 1 {
-                let shorter = Channel::new(segs[..segs.len() - 1].join(".")).unwrap();
+                let shorter = Channel::custom(segs[..segs.len() - 1].join(".")).unwrap();
                 prop_assert_eq!(shorter.matches(&event), list.contains(&shorter));
-                let swapped = Channel::new(segs.iter().rev().copied().collect::<Vec<_>>().join(".")).unwrap();
+                let swapped = Channel::custom(segs.iter().rev().copied().collect::<Vec<_>>().join(".")).unwrap();
                 prop_assert_eq!(swapped.matches(&event), list.contains(&swapped));
             }
         }
@@ -310,7 +310,7 @@ fn built_filter() -> impl Strategy<Value = (ExecutionFilter, String)> {
     prop_oneof![
         Just((ExecutionFilter::any(), "any".to_owned())),
         Just((ExecutionFilter::success(), "200..=399".to_owned())),
-        Just((ExecutionFilter::failure(), "400..=599".to_owned())),
+        Just((ExecutionFilter::http_error(), "400..=599".to_owned())),
         any::<u16>().prop_map(|c| (ExecutionFilter::status(c), format!("{c}..={c}"))),
         (any::<u16>(), any::<u16>())
             .prop_map(|(a, b)| (ExecutionFilter::status_range(a..=b), format!("{a}..={b}"))),

@@ -293,6 +293,7 @@ fn build_new(
         shapes: state.shapes,
         branches: &caller.stack.branches,
         existing: None,
+        allow_unknown_channels: state.settings.allow_unknown_channels,
     };
     let input =
         validate::webhook_input(doc, envelope, rules).map_err(|e| errors.error_fields(e))?;
@@ -334,6 +335,7 @@ async fn replace(
     let stack = caller.stack.clone();
     let branch = caller.branch.to_owned();
     let shapes = state.shapes;
+    let allow_unknown_channels = state.settings.allow_unknown_channels;
     state
         .db(move |store| {
             store.modify_webhook(&uid, |current| {
@@ -344,6 +346,7 @@ async fn replace(
                     shapes,
                     branches: &stack.branches,
                     existing: Some(&current.webhook.destinations),
+                    allow_unknown_channels,
                 };
                 let input = validate::webhook_input(doc, envelope, rules)
                     .map_err(|e| errors.error_fields(e))?;

@@ -3,7 +3,7 @@
 //! channel by the first pattern it fits.
 
 use super::Channel;
-use super::pattern::{self, Tok};
+use super::pattern::{self, Seg, Tok};
 
 /// The documented channel family a [`Channel`] belongs to.
 ///
@@ -71,6 +71,65 @@ impl Channel {
     }
 }
 
+/// The documented channel closest to `segs` (a channel of unknown kind), if
+/// one is close enough to be a likely typo: same number of segments, uids
+/// taken from the input, literal segments at the smallest total edit
+/// distance. Ties go to the candidate with fewer uids (more of it checked).
+pub(super) fn closest(segs: &[&str]) -> Option<String> {
+    let mut best: Option<(usize, usize, Vec<Seg>)> = None;
+    for (_, tokens) in PATTERNS {
+        for candidate in pattern::expansions(tokens, segs.len()) {
+            let mut cost = 0;
+            let mut uids = 0;
+            for (seg, input) in candidate.iter().zip(segs) {
+                match seg {
+                    Seg::Lit(lit) => cost += edit_distance(lit, input),
+                    Seg::Uid => uids += 1,
+                }
+            }
+            if best
+                .as_ref()
+                .is_none_or(|(c, u, _)| (cost, uids) < (*c, *u))
+            {
+                best = Some((cost, uids, candidate));
+            }
+        }
+    }
+    let (cost, _, candidate) = best?;
+    // Beyond a few edits per changed word it is a different channel, not a typo.
+    let budget = segs.iter().map(|s| s.len()).sum::<usize>() / 3;
+    if cost == 0 || cost > budget.max(2) {
+        return None;
+    }
+    let words: Vec<&str> = candidate
+        .iter()
+        .zip(segs)
+        .map(|(seg, input)| match seg {
+            Seg::Lit(lit) => *lit,
+            Seg::Uid => *input,
+        })
+        .collect();
+    Some(words.join("."))
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 /// Longer than any documented pattern (the longest, variant publish, has 10 segments).
 const MAX_PATTERN_LEN: usize = 12;
 
@@ -130,6 +189,27 @@ const PATTERNS: &[(ChannelKind, &[Tok])] = {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typos_suggest_the_closest_documented_channel() {
+        let suggest = |raw: &str| closest(&raw.split('.').collect::<Vec<_>>());
+        assert_eq!(
+            suggest("content_types.entries.updtae").as_deref(),
+            Some("content_types.entries.update")
+        );
+        assert_eq!(
+            suggest("contnet_types.entries.update").as_deref(),
+            Some("content_types.entries.update")
+        );
+        assert_eq!(
+            suggest("content_types.blog.entry.create").as_deref(),
+            Some("content_types.blog.entries.create")
+        );
+        assert_eq!(suggest("asset.create").as_deref(), Some("assets.create"));
+        assert_eq!(suggest("something.new"), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
 
     #[test]
     fn kind_of_catalogue_channels() {
@@ -209,7 +289,7 @@ mod tests {
             ("a.b.c.d.e.f.g.h.i.j.k.l.m.n", K::Unknown),
         ];
         for (raw, kind) in cases {
-            assert_eq!(Channel::new(raw).unwrap().kind(), kind, "{raw}");
+            assert_eq!(Channel::custom(raw).unwrap().kind(), kind, "{raw}");
         }
     }
 }

@@ -673,10 +673,10 @@ mod tests {
             "assets.update",
         ];
         for c in yes {
-            assert!(Channel::new(c).unwrap().matches(&event), "{c}");
+            assert!(Channel::custom(c).unwrap().matches(&event), "{c}");
         }
         for c in no {
-            assert!(!Channel::new(c).unwrap().matches(&event), "{c}");
+            assert!(!Channel::custom(c).unwrap().matches(&event), "{c}");
         }
     }
 

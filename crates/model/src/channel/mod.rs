@@ -34,13 +34,18 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// A syntactically valid webhook channel, kept as the exact string it was made from.
 ///
 /// Grammar: one or more non-empty segments of `A-Z a-z 0-9 _ -`, separated by
-/// single dots. Channels this crate does not know (the catalogue keeps growing,
-/// and the docs disagree on some spellings) are still valid and round-trip
-/// unchanged: parsing then [`Display`](fmt::Display) gives back the input.
-/// [`kind`](Channel::kind) says which documented family a channel belongs to.
+/// single dots. [`Channel::new`] and `str::parse` also require a documented
+/// channel ([`kind`](Channel::kind) is not [`ChannelKind::Unknown`]), because a
+/// misspelt channel is accepted by the API and then silently never fires;
+/// their error suggests the closest documented channel. [`Channel::custom`]
+/// accepts any channel of valid syntax, for channels the catalogue does not
+/// know yet. Either way the channel round-trips unchanged: parsing then
+/// [`Display`](fmt::Display) gives back the input.
 ///
-/// Serde reads and writes it as a plain JSON string; reading fails with the
-/// [`ChannelError`] message when the string breaks the grammar.
+/// Serde reads and writes it as a plain JSON string; reading accepts any
+/// channel of valid syntax (the API's answers may hold channels newer than
+/// this crate) and fails with the [`ChannelError`] message when the string
+/// breaks the grammar.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Channel {
     raw: String,
@@ -80,6 +85,18 @@ pub enum ChannelError {
         what: Cow<'static, str>,
         /// The rejected value.
         value: String,
+    },
+    /// Valid syntax, but no documented channel has this shape; `suggestion`
+    /// is the closest documented one, when one is close.
+    #[error(
+        "channel {channel:?} is not a documented channel{}; use `Channel::custom` to accept it anyway",
+        suggestion.as_ref().map(|s| format!(" (did you mean {s:?}?)")).unwrap_or_default()
+    )]
+    Unknown {
+        /// The channel as given.
+        channel: String,
+        /// The closest documented channel.
+        suggestion: Option<String>,
     },
     /// An event description whose most general channel would have no segment at all.
     #[error("event description has no fixed segment, so its most general channel would be empty")]
@@ -143,8 +160,34 @@ fn check_segment(what: impl Into<Cow<'static, str>>, value: &str) -> Result<(), 
 }
 
 impl Channel {
-    /// Parses a channel string.
+    /// Parses a documented channel: the grammar, then the catalogue. An
+    /// unknown channel fails with [`ChannelError::Unknown`] and the closest
+    /// documented channel as a suggestion.
+    ///
+    /// ```
+    /// use cs_webhooks_model::Channel;
+    ///
+    /// assert!(Channel::new("content_types.blog.entries.update").is_ok());
+    /// let typo = Channel::new("content_types.entries.updtae").unwrap_err();
+    /// assert!(typo.to_string().contains(r#"did you mean "content_types.entries.update"?"#));
+    /// assert!(Channel::custom("content_types.entries.updtae").is_ok());
+    /// ```
     pub fn new(raw: impl Into<String>) -> Result<Self, ChannelError> {
+        let channel = Channel::custom(raw)?;
+        if channel.kind() != ChannelKind::Unknown {
+            return Ok(channel);
+        }
+        let segments: Vec<&str> = channel.segments().collect();
+        let suggestion = catalogue::closest(&segments);
+        Err(ChannelError::Unknown {
+            channel: channel.raw,
+            suggestion,
+        })
+    }
+
+    /// Parses a channel of valid syntax that the catalogue need not know (a
+    /// channel newer than this crate); only the grammar is checked.
+    pub fn custom(raw: impl Into<String>) -> Result<Self, ChannelError> {
         let raw = raw.into();
         validate(&raw)?;
         Ok(Channel { raw })
@@ -236,7 +279,7 @@ impl Serialize for Channel {
 impl<'de> Deserialize<'de> for Channel {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(deserializer)?;
-        Channel::new(raw).map_err(serde::de::Error::custom)
+        Channel::custom(raw).map_err(serde::de::Error::custom)
     }
 }
 
@@ -284,6 +327,34 @@ mod tests {
         assert_eq!(
             Channel::new("").unwrap_err().to_string(),
             "channel is empty"
+        );
+    }
+
+    #[test]
+    fn unknown_channels_need_the_custom_constructor() {
+        let err = "contnet_types.entries.update"
+            .parse::<Channel>()
+            .unwrap_err();
+        assert_eq!(
+            err,
+            ChannelError::Unknown {
+                channel: "contnet_types.entries.update".into(),
+                suggestion: Some("content_types.entries.update".into()),
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "channel \"contnet_types.entries.update\" is not a documented channel (did you mean \"content_types.entries.update\"?); use `Channel::custom` to accept it anyway"
+        );
+        assert!(Channel::try_from("some.future.channel").is_err());
+        assert_eq!(
+            Channel::custom("some.future.channel").unwrap().kind(),
+            ChannelKind::Unknown
+        );
+        // The grammar is checked first, by both.
+        assert_eq!(
+            Channel::custom("a..b"),
+            Err(ChannelError::EmptySegment { position: 1 })
         );
     }
 

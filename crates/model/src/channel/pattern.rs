@@ -50,6 +50,60 @@ fn matches_pattern(pattern: &[Tok], next: Option<&Cont<'_>>, segs: &[&str]) -> b
     }
 }
 
+/// One segment of a pattern with its choices and options resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Seg {
+    /// Exactly this segment.
+    Lit(&'static str),
+    /// Any segment.
+    Uid,
+}
+
+/// Every segment sequence `pattern` describes that is `len` segments long,
+/// with uids left open: the candidates a typo is compared with.
+pub(super) fn expansions(pattern: &[Tok], len: usize) -> Vec<Vec<Seg>> {
+    let mut out = Vec::new();
+    expand(pattern, &mut Vec::new(), len, &mut out);
+    out
+}
+
+fn expand(pattern: &[Tok], prefix: &mut Vec<Seg>, len: usize, out: &mut Vec<Vec<Seg>>) {
+    if prefix.len() > len {
+        return;
+    }
+    let Some((tok, rest)) = pattern.split_first() else {
+        if prefix.len() == len {
+            out.push(prefix.clone());
+        }
+        return;
+    };
+    let mut with = |segs: &[Seg], prefix: &mut Vec<Seg>| {
+        let mark = prefix.len();
+        prefix.extend_from_slice(segs);
+        expand(rest, prefix, len, out);
+        prefix.truncate(mark);
+    };
+    match *tok {
+        Tok::Lit(lit) => with(&[Seg::Lit(lit)], prefix),
+        Tok::OneOf(set) => {
+            for lit in set {
+                with(&[Seg::Lit(lit)], prefix);
+            }
+        }
+        Tok::Uid => with(&[Seg::Uid], prefix),
+        Tok::Opt(inner) => {
+            // Expand the group on its own, then each of its forms before the rest.
+            let mut forms = vec![Vec::new()];
+            for inner_len in 1..=len.saturating_sub(prefix.len()) {
+                forms.extend(expansions(inner, inner_len));
+            }
+            for form in forms {
+                with(&form, prefix);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Tok::{Lit, OneOf, Opt, Uid};
@@ -70,6 +124,20 @@ mod tests {
         assert!(!matches(&pattern, &segs("a.b.x.y")));
         assert!(matches(&[], &[]));
         assert!(!matches(&[], &segs("a")));
+    }
+
+    #[test]
+    fn expansions_resolve_choices_and_options() {
+        let pattern = [Lit("a"), Opt(&[Uid]), OneOf(&["b", "c"])];
+        assert_eq!(
+            expansions(&pattern, 2),
+            [
+                vec![Seg::Lit("a"), Seg::Lit("b")],
+                vec![Seg::Lit("a"), Seg::Lit("c")]
+            ]
+        );
+        assert_eq!(expansions(&pattern, 3).len(), 2);
+        assert!(expansions(&pattern, 4).is_empty());
     }
 
     #[test]

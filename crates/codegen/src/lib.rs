@@ -9,9 +9,14 @@
 //! scripts call [`generate_types_file`] and [`generate_operations_file`]; the output is
 //! formatted with prettyplease, so no rustfmt toolchain is needed.
 //!
+//! [`diff`] compares two specs through the same model and says what the
+//! change does to callers of the generated API (breaking, additive or
+//! internal, by the rule table in its docs); `cargo xtask api-diff` prints it.
+//!
 //! Every failure is a [`CodegenError`] that names the spec file and the schema
 //! or operation at fault, so a build script can report it without a backtrace.
 
+pub mod diff;
 mod docs;
 mod error;
 mod open_enum;
@@ -20,6 +25,7 @@ mod presence;
 mod spec;
 mod types;
 
+pub use diff::{ApiDiff, Bump, api_diff};
 pub use error::CodegenError;
 pub use operations::{PAGINATED_EXTENSION, PARAM_TYPE_EXTENSION, RAW_BODY_EXTENSION, operations};
 pub use presence::KEEP_EMPTY_EXTENSION;

@@ -15,30 +15,30 @@ use crate::CodegenError;
 
 /// Where a parameter goes.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Location {
+pub(crate) enum Location {
     Path,
     Query,
     Header,
 }
 
-pub(super) struct Param {
+pub(crate) struct Param {
     /// The name on the wire.
-    pub(super) name: String,
+    pub(crate) name: String,
     /// The Rust field name.
-    pub(super) field: syn::Ident,
-    pub(super) location: Location,
-    pub(super) required: bool,
+    pub(crate) field: syn::Ident,
+    pub(crate) location: Location,
+    pub(crate) required: bool,
     /// The Rust type of the value.
-    pub(super) ty: TokenStream,
+    pub(crate) ty: TokenStream,
     /// Whether the constructor takes `impl Into<String>`.
-    pub(super) is_string: bool,
-    pub(super) doc: String,
-    pub(super) min_length: Option<usize>,
-    pub(super) minimum: Option<i64>,
-    pub(super) maximum: Option<i64>,
+    pub(crate) is_string: bool,
+    pub(crate) doc: String,
+    pub(crate) min_length: Option<usize>,
+    pub(crate) minimum: Option<i64>,
+    pub(crate) maximum: Option<i64>,
 }
 
-pub(super) enum Body {
+pub(crate) enum Body {
     None,
     /// A JSON body of this model type.
     Json {
@@ -50,30 +50,30 @@ pub(super) enum Body {
 }
 
 /// How a list operation pages (`x-cs-paginated`).
-pub(super) struct Pagination {
+pub(crate) struct Pagination {
     /// The record type.
-    pub(super) item: TokenStream,
+    pub(crate) item: TokenStream,
     /// The response's list property.
-    pub(super) property: syn::Ident,
+    pub(crate) property: syn::Ident,
     /// The largest `limit` the spec allows.
-    pub(super) max_page_size: u32,
+    pub(crate) max_page_size: u32,
     /// Whether the response has an integer `count` (the whole list's size).
-    pub(super) has_count: bool,
+    pub(crate) has_count: bool,
 }
 
 /// One operation of the spec, read and checked, ready to emit.
-pub(super) struct OperationSpec {
-    pub(super) id: String,
-    pub(super) type_name: syn::Ident,
-    pub(super) method: String,
-    pub(super) path: String,
-    pub(super) summary: String,
-    pub(super) description: String,
-    pub(super) params: Vec<Param>,
-    pub(super) body: Body,
-    pub(super) output: TokenStream,
-    pub(super) raw: bool,
-    pub(super) paginated: Option<Pagination>,
+pub(crate) struct OperationSpec {
+    pub(crate) id: String,
+    pub(crate) type_name: syn::Ident,
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) summary: String,
+    pub(crate) description: String,
+    pub(crate) params: Vec<Param>,
+    pub(crate) body: Body,
+    pub(crate) output: TokenStream,
+    pub(crate) raw: bool,
+    pub(crate) paginated: Option<Pagination>,
 }
 
 /// A model type as the generated file names it (`model::Webhook`).
@@ -86,7 +86,7 @@ fn ref_name(reference: &str) -> Option<&str> {
     reference.strip_prefix("#/components/schemas/")
 }
 
-pub(super) fn field_ident(name: &str) -> syn::Ident {
+pub(crate) fn field_ident(name: &str) -> syn::Ident {
     let snake = name.to_snake_case();
     match syn::parse_str::<syn::Ident>(&snake) {
         Ok(ident) => ident,
@@ -95,7 +95,7 @@ pub(super) fn field_ident(name: &str) -> syn::Ident {
 }
 
 impl OperationSpec {
-    pub(super) fn read(
+    pub(crate) fn read(
         spec: &OpenAPI,
         path: &str,
         method: &str,
@@ -189,7 +189,7 @@ impl OperationSpec {
         })
     }
 
-    pub(super) fn doc(&self) -> String {
+    pub(crate) fn doc(&self) -> String {
         format!(
             "{}\n\n{}\n\n`{} {}`",
             self.summary.trim(),
@@ -201,7 +201,7 @@ impl OperationSpec {
 
     /// Required inputs, in constructor order: path parameters, then the body,
     /// then other required parameters.
-    pub(super) fn constructor_args(&self) -> Vec<(syn::Ident, TokenStream, TokenStream)> {
+    pub(crate) fn constructor_args(&self) -> Vec<(syn::Ident, TokenStream, TokenStream)> {
         let mut args = Vec::new();
         for p in self.params.iter().filter(|p| p.required) {
             let field = &p.field;

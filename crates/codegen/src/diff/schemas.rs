@@ -394,15 +394,21 @@ fn label(schema: &Schema) -> String {
         ReferenceOr::Reference { reference } => ref_label(reference),
         ReferenceOr::Item(s) => label(s),
     };
+    // `allOf: [X]` and `oneOf: [X, {enum: [null]}]` are X to the type
+    // generator (null shows in the field's `Option`, not in its type).
     let list = |name: &str, items: &[ReferenceOr<Schema>]| {
         let parts: Vec<_> = items
             .iter()
+            .filter(|s| !s.as_item().is_some_and(is_null_only))
             .map(|s| match s {
                 ReferenceOr::Reference { reference } => ref_label(reference),
                 ReferenceOr::Item(s) => label(s),
             })
             .collect();
-        format!("{name}[{}]", parts.join(", "))
+        match parts.as_slice() {
+            [one] => one.clone(),
+            _ => format!("{name}[{}]", parts.join(", ")),
+        }
     };
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => "enum".into(),
@@ -430,6 +436,12 @@ fn label(schema: &Schema) -> String {
         SchemaKind::Not { .. } => "not".into(),
         SchemaKind::Any(a) => a.typ.clone().unwrap_or_else(|| "any".into()),
     }
+}
+
+/// Whether a schema admits null and nothing else (`enum: [null]`).
+fn is_null_only(schema: &Schema) -> bool {
+    matches!(&schema.schema_kind, SchemaKind::Any(a)
+        if a.typ.is_none() && !a.enumeration.is_empty() && a.enumeration.iter().all(serde_json::Value::is_null))
 }
 
 fn variant<T: std::fmt::Debug>(format: &VariantOrUnknownOrEmpty<T>) -> String {

@@ -19,6 +19,7 @@
 pub mod diff;
 mod docs;
 mod error;
+mod normalize;
 mod open_enum;
 mod operations;
 mod presence;

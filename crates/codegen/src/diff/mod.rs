@@ -148,6 +148,9 @@ pub fn api_diff(base: &OpenAPI, head: &OpenAPI) -> Result<ApiDiff, CodegenError>
     };
     crate::check_spec(base).map_err(side("base"))?;
     crate::check_spec(head).map_err(side("head"))?;
+    // Compared as generated: inline schemas named as the generator names them.
+    let base = &crate::normalize::normalize(base).map_err(side("base"))?;
+    let head = &crate::normalize::normalize(head).map_err(side("head"))?;
     let base_ops = crate::operations::read_operations(base).map_err(side("base"))?;
     let head_ops = crate::operations::read_operations(head).map_err(side("head"))?;
     let mut changes = Changes::default();

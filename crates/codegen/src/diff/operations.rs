@@ -173,6 +173,8 @@ fn compare_operation(
             let names: Vec<_> = parts.iter().map(|(name, _, _)| name.as_str()).collect();
             format!("multipart [{}]", names.join(", "))
         }
+        Body::Text { .. } => "text".to_string(),
+        Body::Bytes { media_type, .. } => format!("bytes ({media_type})"),
     };
     let (old_body, new_body) = (body(&old.body), body(&new.body));
     if old_body != new_body {

@@ -25,10 +25,11 @@ pub const PARAM_TYPE_EXTENSION: &str = "x-cs-rust-type";
 
 /// Emits the operations of every path of the spec, in spec order.
 pub fn operations(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
-    Ok(emit::file(&read_operations(spec)?))
+    let spec = crate::normalize::normalize(spec)?;
+    Ok(emit::file(&read_operations(&spec)?))
 }
 
-/// Reads every operation of the spec, in spec order: the model both the
+/// Reads every operation of a normalized spec, in spec order: the model both the
 /// emitter and the API diff work from, so they agree on every Rust name.
 pub(crate) fn read_operations(spec: &OpenAPI) -> Result<Vec<read::OperationSpec>, CodegenError> {
     let mut specs = Vec::new();

@@ -9,6 +9,14 @@
 //! scripts call [`generate_types_file`] and [`generate_operations_file`]; the output is
 //! formatted with prettyplease, so no rustfmt toolchain is needed.
 //!
+//! Both generators first name the inline schemas of request bodies, success
+//! responses and parameters (`<OperationId>Body`, `<OperationId>Response`,
+//! `<OperationId><Param>`; a schema's `title` wins when no schema has that
+//! name, and a name already taken fails asking for a `title`) and inline
+//! `$ref`'d request bodies and responses, so a spec written the usual way
+//! generates. What cannot be generated fails with the spec location and what
+//! to write instead.
+//!
 //! [`diff`] compares two specs through the same model and says what the
 //! change does to callers of the generated API (breaking, additive or
 //! internal, by the rule table in its docs); `cargo xtask api-diff` prints it.

@@ -21,7 +21,7 @@
 //! is taken too, generation fails naming both places, and the fix is a
 //! `title` naming a free type (or moving the schema to `components`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToUpperCamelCase;
 use openapiv3::{
@@ -30,12 +30,21 @@ use openapiv3::{
 };
 
 use crate::CodegenError;
+use crate::diff::pointer;
 
 const SCHEMAS: &str = "#/components/schemas/";
 
 /// The spec with every inline schema the generators name moved to
 /// `components.schemas` and `$ref`'d bodies and responses inlined.
 pub(crate) fn normalize(spec: &OpenAPI) -> Result<OpenAPI, CodegenError> {
+    normalize_with_origins(spec).map(|(spec, _)| spec)
+}
+
+/// [`normalize`], plus where each named schema was written in `spec` (a JSON
+/// pointer), for reports that point at the spec as its author wrote it.
+pub(crate) fn normalize_with_origins(
+    spec: &OpenAPI,
+) -> Result<(OpenAPI, BTreeMap<String, String>), CodegenError> {
     let mut out = spec.clone();
     let mut names = Names {
         taken: spec
@@ -44,12 +53,14 @@ pub(crate) fn normalize(spec: &OpenAPI) -> Result<OpenAPI, CodegenError> {
             .map(|c| c.schemas.keys().cloned().collect())
             .unwrap_or_default(),
         hoisted: Vec::new(),
+        origins: BTreeMap::new(),
     };
     if let Some(components) = &mut out.components {
         for (name, param) in components.parameters.iter_mut() {
             if let ReferenceOr::Item(param) = param {
                 let place = format!("components.parameters.{name}");
-                hoist_param(param, "", &place, &mut names)?;
+                let at = pointer(["components", "parameters", name]);
+                hoist_param(param, "", &place, &at, &mut names)?;
             }
         }
     }
@@ -57,15 +68,17 @@ pub(crate) fn normalize(spec: &OpenAPI) -> Result<OpenAPI, CodegenError> {
         let ReferenceOr::Item(item) = item else {
             continue;
         };
-        for param in item.parameters.iter_mut() {
+        for (i, param) in item.parameters.iter_mut().enumerate() {
             if let ReferenceOr::Item(param) = param {
                 let place = format!("paths.{path}.parameters");
-                hoist_param(param, "", &place, &mut names)?;
+                let at = pointer(["paths", path, "parameters", &i.to_string()]);
+                hoist_param(param, "", &place, &at, &mut names)?;
             }
         }
         for (method, operation) in operations_mut(item) {
             let place = format!("paths.{path}.{method}");
-            normalize_operation(spec, operation, &place, &mut names)?;
+            let at = pointer(["paths", path, method]);
+            normalize_operation(spec, operation, &place, &at, &mut names)?;
         }
     }
     if !names.hoisted.is_empty() {
@@ -74,7 +87,7 @@ pub(crate) fn normalize(spec: &OpenAPI) -> Result<OpenAPI, CodegenError> {
             components.schemas.insert(name, ReferenceOr::Item(schema));
         }
     }
-    Ok(out)
+    Ok((out, names.origins))
 }
 
 fn operations_mut(item: &mut PathItem) -> Vec<(&'static str, &mut Operation)> {
@@ -97,6 +110,8 @@ fn operations_mut(item: &mut PathItem) -> Vec<(&'static str, &mut Operation)> {
 struct Names {
     taken: BTreeSet<String>,
     hoisted: Vec<(String, Schema)>,
+    /// Hoisted name -> JSON pointer of the inline schema.
+    origins: BTreeMap<String, String>,
 }
 
 impl Names {
@@ -107,6 +122,7 @@ impl Names {
         schema: Schema,
         derived: String,
         place: &str,
+        at: String,
     ) -> Result<ReferenceOr<Schema>, CodegenError> {
         let title = schema
             .schema_data
@@ -128,6 +144,7 @@ impl Names {
             }
         };
         self.taken.insert(name.clone());
+        self.origins.insert(name.clone(), at);
         self.hoisted.push((name.clone(), schema));
         Ok(ReferenceOr::Reference {
             reference: format!("{SCHEMAS}{name}"),
@@ -150,6 +167,7 @@ fn hoist_param(
     param: &mut Parameter,
     prefix: &str,
     place: &str,
+    at: &str,
     names: &mut Names,
 ) -> Result<(), CodegenError> {
     let data = match param {
@@ -165,7 +183,8 @@ fn hoist_param(
     };
     if needs_name(schema) {
         let inline = schema.clone();
-        data.format = ParameterSchemaOrContent::Schema(names.hoist(inline, base, &place)?);
+        let at = format!("{at}/schema");
+        data.format = ParameterSchemaOrContent::Schema(names.hoist(inline, base, &place, at)?);
         return Ok(());
     }
     if let SchemaKind::Type(Type::Array(array)) = &mut schema.schema_kind
@@ -173,7 +192,8 @@ fn hoist_param(
         && needs_name(items)
     {
         let inline = items.as_ref().clone();
-        let reference = names.hoist(inline, format!("{base}Item"), &place)?;
+        let at = format!("{at}/schema/items");
+        let reference = names.hoist(inline, format!("{base}Item"), &place, at)?;
         array.items = Some(match reference {
             ReferenceOr::Reference { reference } => ReferenceOr::Reference { reference },
             ReferenceOr::Item(schema) => ReferenceOr::Item(Box::new(schema)),
@@ -186,14 +206,16 @@ fn normalize_operation(
     spec: &OpenAPI,
     operation: &mut Operation,
     place: &str,
+    at: &str,
     names: &mut Names,
 ) -> Result<(), CodegenError> {
     let id = operation.operation_id.clone().unwrap_or_default();
     let prefix = id.to_upper_camel_case();
     let place = format!("{place} ({id})");
-    for param in operation.parameters.iter_mut() {
+    for (i, param) in operation.parameters.iter_mut().enumerate() {
         if let ReferenceOr::Item(param) = param {
-            hoist_param(param, &prefix, &place, names)?;
+            let at = format!("{at}/parameters/{i}");
+            hoist_param(param, &prefix, &place, &at, names)?;
         }
     }
     if let Some(ReferenceOr::Reference { reference }) = &operation.request_body {
@@ -214,7 +236,8 @@ fn normalize_operation(
         && let Some(ReferenceOr::Item(schema)) = &media.schema
     {
         let inline = schema.clone();
-        media.schema = Some(names.hoist(inline, format!("{prefix}Body"), &place)?);
+        let at = format!("{at}/requestBody/content/application~1json/schema");
+        media.schema = Some(names.hoist(inline, format!("{prefix}Body"), &place, at)?);
     }
     let responses = &mut operation.responses;
     let mut all: Vec<_> = responses.responses.values_mut().collect();
@@ -253,7 +276,14 @@ fn normalize_operation(
             format!("{prefix}Response")
         };
         if let Some(ReferenceOr::Item(response)) = responses.responses.get_mut(code) {
-            hoist_json(response, name, &format!("{place} response {code}"), names)?;
+            let place = format!("{place} response {code}");
+            hoist_json(
+                response,
+                name,
+                &place,
+                format!("{at}/responses/{code}"),
+                names,
+            )?;
         }
     }
     // Several 2xx bodies of different schemas decode into one type: a
@@ -274,7 +304,12 @@ fn normalize_operation(
             },
             schema_kind: SchemaKind::OneOf { one_of: distinct },
         };
-        let reference = names.hoist(one_of, format!("{prefix}Response"), &place)?;
+        let reference = names.hoist(
+            one_of,
+            format!("{prefix}Response"),
+            &place,
+            format!("{at}/responses"),
+        )?;
         for code in &success {
             if let Some(ReferenceOr::Item(response)) = responses.responses.get_mut(code)
                 && let Some(media) = response.content.get_mut("application/json")
@@ -289,7 +324,14 @@ fn normalize_operation(
         .any(|code| matches!(code, StatusCode::Code(200..=299) | StatusCode::Range(2)));
     if no_success && let Some(ReferenceOr::Item(response)) = &mut responses.default {
         let name = format!("{prefix}Response");
-        hoist_json(response, name, &format!("{place} response default"), names)?;
+        let place = format!("{place} response default");
+        hoist_json(
+            response,
+            name,
+            &place,
+            format!("{at}/responses/default"),
+            names,
+        )?;
     }
     Ok(())
 }
@@ -309,13 +351,15 @@ fn hoist_json(
     response: &mut openapiv3::Response,
     name: String,
     place: &str,
+    at: String,
     names: &mut Names,
 ) -> Result<(), CodegenError> {
     if let Some(media) = response.content.get_mut("application/json")
         && let Some(ReferenceOr::Item(schema)) = &media.schema
     {
         let inline = schema.clone();
-        media.schema = Some(names.hoist(inline, name, place)?);
+        let at = format!("{at}/content/application~1json/schema");
+        media.schema = Some(names.hoist(inline, name, place, at)?);
     }
     Ok(())
 }

@@ -279,3 +279,27 @@ fn a_side_that_does_not_generate_is_named() {
     let error = api_diff(&head, &base).expect_err("base lacks an operationId");
     assert!(error.to_string().starts_with("base: "), "{error}");
 }
+
+#[test]
+fn a_named_inline_schema_is_reported_by_its_generated_name_where_it_is_written() {
+    let with_summary = |properties: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /summary:\n    get:\n      operationId: get_summary\n      summary: s\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n{properties}"
+        )
+    };
+    let base = parse_spec(&with_summary(
+        "                  id: {type: string}\n                  total: {type: integer}\n",
+    ))
+    .expect("base parses");
+    let head =
+        parse_spec(&with_summary("                  id: {type: string}\n")).expect("head parses");
+    let diff = api_diff(&base, &head).expect("both generate");
+    let [change] = diff.breaking.as_slice() else {
+        panic!("one breaking change expected: {diff:#?}");
+    };
+    assert_eq!(change.rust, "GetSummaryResponse::total");
+    assert_eq!(
+        change.location,
+        "/paths/~1summary/get/responses/200/content/application~1json/schema/properties/total"
+    );
+}

@@ -149,13 +149,25 @@ pub fn api_diff(base: &OpenAPI, head: &OpenAPI) -> Result<ApiDiff, CodegenError>
     crate::check_spec(base).map_err(side("base"))?;
     crate::check_spec(head).map_err(side("head"))?;
     // Compared as generated: inline schemas named as the generator names them.
-    let base = &crate::normalize::normalize(base).map_err(side("base"))?;
-    let head = &crate::normalize::normalize(head).map_err(side("head"))?;
+    let (base, base_origins) =
+        crate::normalize::normalize_with_origins(base).map_err(side("base"))?;
+    let (head, head_origins) =
+        crate::normalize::normalize_with_origins(head).map_err(side("head"))?;
+    let (base, head) = (&base, &head);
     let base_ops = crate::operations::read_operations(base).map_err(side("base"))?;
     let head_ops = crate::operations::read_operations(head).map_err(side("head"))?;
     let mut changes = Changes::default();
     operations::compare(base, head, &base_ops, &head_ops, &mut changes);
     schemas::compare(base, head, &mut changes);
+    // A named inline schema is pointed at where the spec writes it.
+    for change in &mut changes.0 {
+        let origins = if change.kind.ends_with("-removed") {
+            &base_origins
+        } else {
+            &head_origins
+        };
+        change.location = written_at(&change.location, origins);
+    }
     let mut diff = ApiDiff::default();
     for change in changes.0 {
         match change.class {
@@ -317,6 +329,19 @@ impl Changes {
         message: impl Into<String>,
     ) {
         self.push(Class::Internal, None, kind, location, rust, message);
+    }
+}
+
+/// `/components/schemas/<Name>/rest` as the spec writes it when `<Name>` was
+/// an inline schema the generator named.
+fn written_at(location: &str, origins: &std::collections::BTreeMap<String, String>) -> String {
+    let Some(rest) = location.strip_prefix("/components/schemas/") else {
+        return location.to_string();
+    };
+    let (name, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match origins.get(name) {
+        Some(origin) => format!("{origin}{tail}"),
+        None => location.to_string(),
     }
 }
 

@@ -23,8 +23,13 @@ const USAGE: &str = "usage: cargo xtask <codegen|check|api-diff>
             what the working tree's spec changes for callers of the generated API,
             against the spec at GIT_REF (default HEAD); writes nothing";
 
-/// The test targets that hold the snapshots of generated code.
-const SNAPSHOT_TESTS: &[(&str, &str)] = &[("cs-webhooks-codegen", "snapshot")];
+/// The test targets that hold the snapshots of generated code: the spec's,
+/// each construct of the construct table's, and the API diff reports'.
+const SNAPSHOT_TESTS: &[(&str, &str)] = &[
+    ("cs-webhooks-codegen", "snapshot"),
+    ("cs-webhooks-codegen", "constructs"),
+    ("cs-webhooks-codegen", "api_diff"),
+];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -1,9 +1,17 @@
 //! Adding an operation to the spec makes it callable from both clients with
-//! no hand-written Rust: a copy of `crates/api` is built from the spec plus an
-//! extra operation, and a crate calling it on both clients compiles.
+//! no hand-written Rust: copies of `crates/model` and `crates/api` are built
+//! from the spec plus an extra operation and one operation per construct of
+//! the codegen's construct table (inline schemas, composed schemas, several
+//! 2xx, text and bytes bodies, parameters of every kind), and a crate calling
+//! each on both clients compiles. Everything is one build, the slowest test
+//! of the suite, so new constructs go in the table, not in a new build.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+#[path = "../../crates/codegen/tests/support/constructs.rs"]
+#[allow(dead_code)]
+mod constructs;
 
 const EXTRA_OPERATION: &str = r##"
   /webhooks/{webhook_uid}/ping:
@@ -38,6 +46,8 @@ const EXTRA_OPERATION: &str = r##"
 const CALLER: &str = r#"
 use cs_webhooks_api::{AsyncClient, AsyncTransport, BlockingClient, BlockingTransport, Error, Operation};
 use cs_webhooks_api::model::Notice;
+#[allow(unused_imports)]
+use cs_webhooks_api::model;
 
 pub fn blocking<T: BlockingTransport>(client: &BlockingClient<T>) -> Result<Notice, Error> {
     client.ping_webhook("cs-uid").loud(true).times(3).send()
@@ -49,6 +59,22 @@ pub async fn asynchronous<T: AsyncTransport>(client: &AsyncClient<T>) -> Result<
 
 pub const ID: &str = cs_webhooks_api::operations::PingWebhook::ID;
 "#;
+
+/// One function per construct call and client: it compiles only if the
+/// operation is generated with the expected inputs and output type.
+fn construct_callers() -> String {
+    let mut out = String::new();
+    for (i, construct) in constructs::CONSTRUCTS.iter().enumerate() {
+        for (j, (call, output)) in construct.calls.iter().enumerate() {
+            let name = format!("{}_{i}_{j}", construct.name);
+            out.push_str(&format!(
+                "\npub fn blocking_{name}<T: BlockingTransport>(client: &BlockingClient<T>) -> Result<{output}, Error> {{\n    {call}.send()\n}}\n\
+                 \npub async fn async_{name}<T: AsyncTransport>(client: &AsyncClient<T>) -> Result<{output}, Error> {{\n    {call}.send().await\n}}\n"
+            ));
+        }
+    }
+    out
+}
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -119,25 +145,33 @@ fn an_operation_added_to_the_spec_is_callable_from_both_clients() {
     let _ = std::fs::remove_dir_all(scratch.join("api"));
     let _ = std::fs::remove_dir_all(scratch.join("caller"));
 
-    // The api crate, as is, with the spec plus one operation.
-    copy_dir(&root.join("crates/api/src"), &scratch.join("api/src"));
-    std::fs::copy(
-        root.join("crates/api/build.rs"),
-        scratch.join("api/build.rs"),
-    )
-    .expect("build.rs");
-    // Its path dependencies (test support) still point at our crates.
-    let api_manifest = std::fs::read_to_string(root.join("crates/api/Cargo.toml"))
-        .expect("manifest")
-        .replace(
-            "path = \"../",
-            &format!("path = \"{}/crates/", root.display()),
-        );
-    std::fs::write(scratch.join("api/Cargo.toml"), api_manifest).expect("manifest");
+    let _ = std::fs::remove_dir_all(scratch.join("model"));
     let spec = std::fs::read_to_string(root.join("openapi/webhooks.yaml")).expect("spec");
     let spec = spec.replacen("\npaths:\n", &format!("\npaths:{EXTRA_OPERATION}"), 1);
-    std::fs::create_dir_all(scratch.join("api/openapi")).expect("mkdir");
-    std::fs::write(scratch.join("api/openapi/webhooks.yaml"), spec).expect("spec");
+    let spec = match constructs::with_all_constructs(&spec) {
+        Ok(spec) => spec,
+        Err(message) => panic!("the constructs do not merge into the spec: {message}"),
+    };
+    // The model and api crates, as they are, with that spec.
+    for (krate, extra) in [("model", &["benches"][..]), ("api", &[][..])] {
+        let from = root.join("crates").join(krate);
+        let to = scratch.join(krate);
+        copy_dir(&from.join("src"), &to.join("src"));
+        for dir in extra {
+            copy_dir(&from.join(dir), &to.join(dir));
+        }
+        std::fs::copy(from.join("build.rs"), to.join("build.rs")).expect("build.rs");
+        // Its path dependencies (test support) still point at our crates.
+        let manifest = std::fs::read_to_string(from.join("Cargo.toml"))
+            .expect("manifest")
+            .replace(
+                "path = \"../",
+                &format!("path = \"{}/crates/", root.display()),
+            );
+        std::fs::write(to.join("Cargo.toml"), manifest).expect("manifest");
+        std::fs::create_dir_all(to.join("openapi")).expect("mkdir");
+        std::fs::write(to.join("openapi/webhooks.yaml"), &spec).expect("spec");
+    }
 
     // A crate that calls the new operation on both clients.
     std::fs::create_dir_all(scratch.join("caller/src")).expect("mkdir");
@@ -146,7 +180,11 @@ fn an_operation_added_to_the_spec_is_callable_from_both_clients() {
         "[package]\nname = \"caller\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[dependencies]\ncs-webhooks-api.workspace = true\n",
     )
     .expect("manifest");
-    std::fs::write(scratch.join("caller/src/lib.rs"), CALLER).expect("caller");
+    std::fs::write(
+        scratch.join("caller/src/lib.rs"),
+        format!("{CALLER}{}", construct_callers()),
+    )
+    .expect("caller");
 
     // A workspace like ours, whose api is the copy.
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("manifest");
@@ -155,9 +193,12 @@ fn an_operation_added_to_the_spec_is_callable_from_both_clients() {
         .lines()
         .map(|line| {
             if line.starts_with("members = ") {
-                "members = [\"api\", \"caller\"]".to_string()
-            } else if line.starts_with("cs-webhooks-api = ") {
-                "cs-webhooks-api = { path = \"api\", version = \"0.1.0\" }".to_string()
+                "members = [\"model\", \"api\", \"caller\"]".to_string()
+            } else if line.starts_with("cs-webhooks-api = ")
+                || line.starts_with("cs-webhooks-model = ")
+            {
+                // The copies, whatever the version.
+                line.replace("path = \"crates/", "path = \"")
             } else {
                 line.replace("path = \"crates/", &format!("path = \"{root_path}/crates/"))
             }

@@ -1,26 +1,44 @@
-//! Project tasks: `cargo xtask codegen` and `cargo xtask check`.
+//! Project tasks: `cargo xtask codegen`, `cargo xtask check` and
+//! `cargo xtask api-diff`.
 //!
 //! The generated code itself is built from the spec by build scripts (into
 //! OUT_DIR); what lives in the repository is its snapshot. `codegen`
 //! regenerates and accepts the snapshots; `check` is what CI runs besides the
-//! test suite: spec lint, snapshot tests, fmt, clippy and packaging.
+//! test suite: the release check, spec lint, snapshot tests, fmt, clippy and
+//! packaging. `api-diff` says what a spec change does to callers.
+
+mod api_diff;
+mod release;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-const USAGE: &str = "usage: cargo xtask <codegen|check>
+const USAGE: &str = "usage: cargo xtask <codegen|check|api-diff>
 
-  codegen   regenerate the code from openapi/webhooks.yaml and accept the snapshots
-  check     spec lint + snapshot tests + fmt + clippy -D warnings + cargo package of the generated crates";
+  codegen   regenerate the code from openapi/webhooks.yaml, accept the snapshots
+            and print what changed for callers (against HEAD)
+  check     release check (spec changes vs. version) + spec lint + snapshot tests
+            + fmt + clippy -D warnings + cargo package of the generated crates
+  api-diff [--base GIT_REF] [--format text|json]
+            what the working tree's spec changes for callers of the generated API,
+            against the spec at GIT_REF (default HEAD); writes nothing";
 
-/// The test targets that hold the snapshots of generated code.
-const SNAPSHOT_TESTS: &[(&str, &str)] = &[("cs-webhooks-codegen", "snapshot")];
+/// The test targets that hold the snapshots of generated code: the spec's,
+/// each construct of the construct table's, and the API diff reports'.
+const SNAPSHOT_TESTS: &[(&str, &str)] = &[
+    ("cs-webhooks-codegen", "snapshot"),
+    ("cs-webhooks-codegen", "constructs"),
+    ("cs-webhooks-codegen", "api_diff"),
+];
 
 fn main() -> ExitCode {
-    let task = std::env::args().nth(1);
-    let result = match task.as_deref() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen(),
         Some("check") => check(),
+        Some("api-diff") => api_diff::Options::parse(&args[1..])
+            .and_then(|options| api_diff::report(&workspace_root(), &options))
+            .map(|report| print!("{report}")),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -95,11 +113,21 @@ fn codegen() -> Result<(), String> {
     }
     // The model crate builds from the same spec: make sure it still compiles.
     cargo(&["build", "--workspace", "--all-targets"], &[])?;
-    eprintln!("codegen: snapshots are up to date; review `git diff` and commit them.");
+    eprintln!("codegen: snapshots are up to date; review `git diff` and commit them.\n");
+    // The summary is advice: a repository without history still regenerates.
+    let options = api_diff::Options {
+        base: "HEAD".into(),
+        format: api_diff::Format::Text,
+    };
+    match api_diff::report(&workspace_root(), &options) {
+        Ok(report) => print!("{report}"),
+        Err(message) => eprintln!("codegen: no API summary: {message}"),
+    }
     Ok(())
 }
 
 fn check() -> Result<(), String> {
+    eprintln!("{}", release::check(&workspace_root())?);
     cargo(
         &["test", "-p", "cs-webhooks-tests", "--test", "spec_lint"],
         &[],

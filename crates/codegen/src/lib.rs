@@ -9,17 +9,32 @@
 //! scripts call [`generate_types_file`] and [`generate_operations_file`]; the output is
 //! formatted with prettyplease, so no rustfmt toolchain is needed.
 //!
+//! Both generators first name the inline schemas of request bodies, success
+//! responses and parameters (`<OperationId>Body`, `<OperationId>Response`,
+//! `<OperationId><Param>`; a schema's `title` wins when no schema has that
+//! name, and a name already taken fails asking for a `title`) and inline
+//! `$ref`'d request bodies and responses, so a spec written the usual way
+//! generates. What cannot be generated fails with the spec location and what
+//! to write instead.
+//!
+//! [`diff`] compares two specs through the same model and says what the
+//! change does to callers of the generated API (breaking, additive or
+//! internal, by the rule table in its docs); `cargo xtask api-diff` prints it.
+//!
 //! Every failure is a [`CodegenError`] that names the spec file and the schema
 //! or operation at fault, so a build script can report it without a backtrace.
 
+pub mod diff;
 mod docs;
 mod error;
+mod normalize;
 mod open_enum;
 mod operations;
 mod presence;
 mod spec;
 mod types;
 
+pub use diff::{ApiDiff, Bump, api_diff};
 pub use error::CodegenError;
 pub use operations::{PAGINATED_EXTENSION, PARAM_TYPE_EXTENSION, RAW_BODY_EXTENSION, operations};
 pub use presence::KEEP_EMPTY_EXTENSION;

@@ -161,7 +161,7 @@ fn keep_empty(schema: &ReferenceOr<Box<Schema>>, place: &str) -> Result<bool, Co
 /// Whether `null` is a valid value of `schema` under OpenAPI 3.0.3:
 /// `nullable` counts only beside a `type`; an untyped schema admits null
 /// unless its `enum` or `allOf` parts rule it out.
-fn admits_null(spec: &OpenAPI, schema: &ReferenceOr<Schema>, depth: usize) -> bool {
+pub(crate) fn admits_null(spec: &OpenAPI, schema: &ReferenceOr<Schema>, depth: usize) -> bool {
     if depth > MAX_NULL_DEPTH {
         return false;
     }

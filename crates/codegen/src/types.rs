@@ -30,6 +30,8 @@ pub const RUST_TYPE_EXTENSION: &str = "x-cs-rust-type";
 ///   [`KEEP_EMPTY_EXTENSION`](crate::KEEP_EMPTY_EXTENSION) writes an empty
 ///   list or map (see the `presence` module).
 pub fn types(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
+    // Inline schemas of bodies, responses and parameters become named types.
+    let spec = &crate::normalize::normalize(spec)?;
     let mut settings = GenerationSettings::new();
     settings
         .with_derive("PartialEq")

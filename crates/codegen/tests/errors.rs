@@ -91,3 +91,98 @@ fn missing_file_is_a_read_error() {
         "{error}"
     );
 }
+
+fn operations_error_for(name: &str, text: &str) -> String {
+    let path = write_spec(name, text);
+    match cs_webhooks_codegen::generate_operations_file(&path) {
+        Ok(_) => panic!("{name} should not generate"),
+        Err(error) => error.to_string(),
+    }
+}
+
+/// One operation `get_thing` on `/things` with `rest` under it (indented six
+/// spaces) and a 200 JSON `Notice` unless `rest` has responses.
+fn one_operation(rest: &str) -> String {
+    format!(
+        "{HEAD}paths:\n  /things:\n    get:\n      operationId: get_thing\n      summary: s\n{rest}components:\n  schemas:\n    Notice: {{type: object}}\n"
+    )
+}
+
+const OK_RESPONSE: &str = "      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Notice'}\n";
+
+#[test]
+fn unsupported_constructs_name_the_place_and_what_to_write_instead() {
+    let cases = [
+        (
+            "cookie",
+            format!(
+                "      parameters:\n        - {{name: session, in: cookie, schema: {{type: string}}}}\n{OK_RESPONSE}"
+            ),
+            "header parameter",
+        ),
+        (
+            "deep",
+            format!(
+                "      parameters:\n        - {{name: filter, in: query, style: deepObject, schema: {{type: object}}}}\n{OK_RESPONSE}"
+            ),
+            "x-cs-rust-type",
+        ),
+        (
+            "object-param",
+            format!(
+                "      parameters:\n        - {{name: filter, in: query, schema: {{type: object, properties: {{a: {{type: string}}}}}}}}\n{OK_RESPONSE}"
+            ),
+            "x-cs-rust-type",
+        ),
+        (
+            "xml-body",
+            format!(
+                "      requestBody:\n        content:\n          application/xml:\n            schema: {{type: string}}\n{OK_RESPONSE}"
+            ),
+            "use application/json",
+        ),
+        (
+            "mixed-2xx",
+            "      responses:\n        '200':\n          description: ok\n          content:\n            text/plain:\n              schema: {type: string}\n        '201':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Notice'}\n".to_string(),
+            "a oneOf",
+        ),
+        (
+            "no-success",
+            "      responses:\n        '404':\n          description: missing\n".to_string(),
+            "2xx (or `default`)",
+        ),
+    ];
+    for (name, rest, advice) in cases {
+        let message = operations_error_for(&format!("{name}.yaml"), &one_operation(&rest));
+        assert!(
+            message.contains("paths./things.get (get_thing)"),
+            "{name}: {message}"
+        );
+        assert!(message.contains(advice), "{name}: {message}");
+    }
+}
+
+#[test]
+fn an_inline_schema_whose_name_is_taken_fails_and_a_title_fixes_it() {
+    let inline = |title: &str| {
+        format!(
+            "{HEAD}paths:\n  /things:\n    get:\n      operationId: get_thing\n      summary: s\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                {title}type: object\n                properties:\n                  id: {{type: string}}\ncomponents:\n  schemas:\n    GetThingResponse: {{type: object}}\n"
+        )
+    };
+    let message = operations_error_for("taken.yaml", &inline(""));
+    assert!(message.contains("`GetThingResponse`"), "{message}");
+    assert!(message.contains("give it a `title`"), "{message}");
+
+    let path = write_spec(
+        "titled.yaml",
+        &inline("title: thing summary\n                "),
+    );
+    let types = cs_webhooks_codegen::generate_types_file(&path).expect("a title frees the name");
+    assert!(types.contains("pub struct ThingSummary"), "{types}");
+    let operations =
+        cs_webhooks_codegen::generate_operations_file(&path).expect("operations generate");
+    assert!(
+        operations.contains("type Output = model::ThingSummary;"),
+        "{operations}"
+    );
+}

@@ -6,7 +6,7 @@ use heck::ToSnakeCase;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::read::{Body, Location, OperationSpec, Pagination, Param};
+use super::read::{Body, Decode, ListStyle, Location, OperationSpec, Pagination, Param};
 
 /// The whole generated file: imports, then each operation, then the client
 /// methods (one `impl` block per client, so rustdoc lists them together).
@@ -18,8 +18,11 @@ pub(super) fn file(operations: &[OperationSpec]) -> TokenStream {
     let asynchronous = operations.iter().map(|op| client_method(op, Flavor::Async));
     let imports = imports(operations);
     let table = operation_table(operations);
+    let enum_params = enum_param_impls(operations);
     quote! {
         #imports
+
+        #(#enum_params)*
 
         #(#items)*
 
@@ -33,6 +36,28 @@ pub(super) fn file(operations: &[OperationSpec]) -> TokenStream {
             #(#blocking)*
         }
     }
+}
+
+/// `ToParam` for each model enum a parameter takes (its wire value).
+fn enum_param_impls(operations: &[OperationSpec]) -> Vec<TokenStream> {
+    let names: std::collections::BTreeSet<&str> = operations
+        .iter()
+        .flat_map(|op| &op.params)
+        .filter_map(|p| p.enum_type.as_deref())
+        .collect();
+    names
+        .into_iter()
+        .map(|name| {
+            let ty = format_ident!("{}", name);
+            quote! {
+                impl ToParam for model::#ty {
+                    fn to_param(&self) -> String {
+                        self.as_str().to_string()
+                    }
+                }
+            }
+        })
+        .collect()
 }
 
 /// `use` lines for exactly what the file uses (no unused-import warnings).
@@ -63,8 +88,18 @@ fn imports(operations: &[OperationSpec]) -> TokenStream {
     if any(&|op| !op.raw) {
         names.push("decode_json");
     }
-    if any(&|op| op.params.iter().any(|p| p.location == Location::Path)) {
-        names.extend(["ToParam", "encode_path_segment"]);
+    let path_params = any(&|op| op.params.iter().any(|p| p.location == Location::Path));
+    if path_params {
+        names.push("encode_path_segment");
+    }
+    if path_params
+        || any(&|op| {
+            op.params
+                .iter()
+                .any(|p| p.list.is_some() || p.enum_type.is_some())
+        })
+    {
+        names.push("ToParam");
     }
     if any(&|op| matches!(op.body, Body::Multipart(_))) {
         names.push("UploadFile");
@@ -199,6 +234,20 @@ fn fields(op: &OperationSpec) -> Vec<TokenStream> {
                 fields.push(quote!(#part_doc pub #field: UploadFile,));
             }
         }
+        Body::Text { doc: body_doc } => {
+            let body_doc = doc(&format!("The text body.\n\n{}", body_doc.trim()));
+            fields.push(quote!(#body_doc pub body: String,));
+        }
+        Body::Bytes {
+            media_type,
+            doc: body_doc,
+        } => {
+            let body_doc = doc(&format!(
+                "The body, sent as `{media_type}`.\n\n{}",
+                body_doc.trim()
+            ));
+            fields.push(quote!(#body_doc pub body: Vec<u8>,));
+        }
     }
     fields
 }
@@ -306,6 +355,27 @@ fn check(p: &Param) -> Option<TokenStream> {
     })
 }
 
+/// A parameter's value as wire text (`String`): items joined for a list,
+/// `to_string()` for types `ToParam` does not cover.
+fn param_text(p: &Param, value: TokenStream) -> TokenStream {
+    let item = if p.display {
+        quote!(item.to_string())
+    } else {
+        quote!(item.to_param())
+    };
+    match p.list {
+        Some(ListStyle::Join(separator)) => {
+            quote!(#value.iter().map(|item| #item).collect::<Vec<_>>().join(#separator))
+        }
+        // Repeated lists are written item by item by the caller.
+        Some(ListStyle::Repeat) => {
+            quote!(#value.iter().map(|item| #item).collect::<Vec<_>>().join(","))
+        }
+        None if p.display => quote!(#value.to_string()),
+        None => quote!(#value.to_param()),
+    }
+}
+
 /// Locals of `build` that a path parameter's local must not shadow.
 const BUILD_LOCALS: &[&str] = &["config", "parts", "value", "path"];
 
@@ -333,7 +403,8 @@ fn path_expression(op: &OperationSpec) -> (Vec<TokenStream>, TokenStream) {
                 } else {
                     field.clone()
                 };
-                lets.push(quote!(let #local = encode_path_segment(&self.#field.to_param());));
+                let text = param_text(p, quote!(self.#field));
+                lets.push(quote!(let #local = encode_path_segment(&#text);));
                 template.push_str(&format!("{{{local}}}"));
             }
             // The reader rejects paths naming undeclared parameters; keep the text.
@@ -363,11 +434,26 @@ fn operation_impl(op: &OperationSpec) -> TokenStream {
         .map(|p| {
             let field = &p.field;
             let wire = &p.name;
+            // A type `ToParam` covers goes as is; others as text.
+            let value = if p.display || p.list.is_some() {
+                let text = param_text(p, quote!(value));
+                quote!(&#text)
+            } else {
+                quote!(value)
+            };
             let add = match p.location {
-                Location::Query => quote!(parts.query(#wire, value);),
+                Location::Query if p.list == Some(ListStyle::Repeat) => {
+                    let item = if p.display {
+                        quote!(&item.to_string())
+                    } else {
+                        quote!(item)
+                    };
+                    quote!(for item in value { parts.query(#wire, #item); })
+                }
+                Location::Query => quote!(parts.query(#wire, #value);),
                 Location::Header => {
                     let header = p.name.to_ascii_lowercase();
-                    quote!(parts.header(#header, value)?;)
+                    quote!(parts.header(#header, #value)?;)
                 }
                 Location::Path => quote!(),
             };
@@ -386,12 +472,45 @@ fn operation_impl(op: &OperationSpec) -> TokenStream {
                 .map(|(part, field, ct)| quote!((#part, &self.#field, #ct)));
             quote!(parts.multipart_body(&[#(#entries),*])?;)
         }
+        // The bytes go as they are; the content type then replaces JSON's.
+        Body::Text { .. } => quote! {
+            parts.raw_json_body(self.body.clone().into_bytes())?;
+            parts.header("content-type", "text/plain; charset=utf-8")?;
+        },
+        Body::Bytes { media_type, .. } => quote! {
+            parts.raw_json_body(self.body.clone())?;
+            parts.header("content-type", #media_type)?;
+        },
     };
     let output = &op.output;
-    let (output, decoder) = if op.raw {
-        (quote!(Raw<#output>), quote!(decode_raw(response)))
-    } else {
-        (quote!(#output), quote!(decode_json(response)))
+    // `decode_json` turns a failed response into `Error::Api` whatever the
+    // type; for bodies that are not JSON it is called only on failures.
+    let on_failure = quote! {
+        if !response.status().is_success() {
+            return decode_json::<serde::de::IgnoredAny>(response).map(|_| Default::default());
+        }
+    };
+    let (output, decoder) = match op.decode {
+        Decode::Json if op.raw => (quote!(Raw<#output>), quote!(decode_raw(response))),
+        Decode::Json => (quote!(#output), quote!(decode_json(response))),
+        Decode::OptionalJson => (
+            quote!(#output),
+            quote! {
+                if response.status().is_success() && response.body().is_empty() {
+                    return Ok(None);
+                }
+                decode_json(response).map(Some)
+            },
+        ),
+        Decode::Empty => (quote!(#output), quote! { #on_failure Ok(()) }),
+        Decode::Text => (
+            quote!(#output),
+            quote! { #on_failure Ok(String::from_utf8_lossy(response.body()).into_owned()) },
+        ),
+        Decode::Bytes => (
+            quote!(#output),
+            quote! { #on_failure Ok(response.into_body()) },
+        ),
     };
     quote! {
         impl Operation for #name {
@@ -546,7 +665,8 @@ fn operation_table(operations: &[OperationSpec]) -> TokenStream {
         });
         let body = match &op.body {
             Body::None => quote!(BodyInfo::None),
-            Body::Json { .. } => quote!(BodyInfo::Json),
+            // The table has no text or bytes kind: those go as given.
+            Body::Json { .. } | Body::Text { .. } | Body::Bytes { .. } => quote!(BodyInfo::Json),
             Body::Multipart(parts) => {
                 let parts = parts.iter().map(|(part, _, ct)| quote!((#part, #ct)));
                 quote!(BodyInfo::Files(&[#(#parts),*]))

@@ -8,7 +8,7 @@
 //! are written once.
 
 mod emit;
-mod read;
+pub(crate) mod read;
 
 use openapiv3::{OpenAPI, ReferenceOr};
 use proc_macro2::TokenStream;
@@ -25,6 +25,13 @@ pub const PARAM_TYPE_EXTENSION: &str = "x-cs-rust-type";
 
 /// Emits the operations of every path of the spec, in spec order.
 pub fn operations(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
+    let spec = crate::normalize::normalize(spec)?;
+    Ok(emit::file(&read_operations(&spec)?))
+}
+
+/// Reads every operation of a normalized spec, in spec order: the model both the
+/// emitter and the API diff work from, so they agree on every Rust name.
+pub(crate) fn read_operations(spec: &OpenAPI) -> Result<Vec<read::OperationSpec>, CodegenError> {
     let mut specs = Vec::new();
     for (path, item) in spec.paths.iter() {
         let ReferenceOr::Item(item) = item else {
@@ -40,5 +47,5 @@ pub fn operations(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
             )?);
         }
     }
-    Ok(emit::file(&specs))
+    Ok(specs)
 }

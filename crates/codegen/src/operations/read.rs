@@ -4,8 +4,9 @@
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use openapiv3::{
-    OpenAPI, Operation, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Schema,
-    SchemaKind, StatusCode, Type,
+    IntegerFormat, NumberFormat, OpenAPI, Operation, Parameter, ParameterSchemaOrContent,
+    QueryStyle, ReferenceOr, RequestBody, Schema, SchemaKind, StatusCode, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
 };
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -15,30 +16,46 @@ use crate::CodegenError;
 
 /// Where a parameter goes.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Location {
+pub(crate) enum Location {
     Path,
     Query,
     Header,
 }
 
-pub(super) struct Param {
+pub(crate) struct Param {
     /// The name on the wire.
-    pub(super) name: String,
+    pub(crate) name: String,
     /// The Rust field name.
-    pub(super) field: syn::Ident,
-    pub(super) location: Location,
-    pub(super) required: bool,
+    pub(crate) field: syn::Ident,
+    pub(crate) location: Location,
+    pub(crate) required: bool,
     /// The Rust type of the value.
-    pub(super) ty: TokenStream,
+    pub(crate) ty: TokenStream,
     /// Whether the constructor takes `impl Into<String>`.
-    pub(super) is_string: bool,
-    pub(super) doc: String,
-    pub(super) min_length: Option<usize>,
-    pub(super) minimum: Option<i64>,
-    pub(super) maximum: Option<i64>,
+    pub(crate) is_string: bool,
+    pub(crate) doc: String,
+    pub(crate) min_length: Option<usize>,
+    pub(crate) minimum: Option<i64>,
+    pub(crate) maximum: Option<i64>,
+    /// Written with `to_string()` (a type `ToParam` does not cover, e.g. `f64`).
+    pub(crate) display: bool,
+    /// For an array: how its items go on the wire.
+    pub(crate) list: Option<ListStyle>,
+    /// A model enum the operations file implements `ToParam` for.
+    pub(crate) enum_type: Option<String>,
 }
 
-pub(super) enum Body {
+/// How an array parameter is written (OpenAPI `style`/`explode`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ListStyle {
+    /// `form` with `explode: true` (the query default): `p=a&p=b`.
+    Repeat,
+    /// Items joined by this separator in one value: `form`/`simple` without
+    /// explode (`,`), `spaceDelimited` (` `), `pipeDelimited` (`|`).
+    Join(&'static str),
+}
+
+pub(crate) enum Body {
     None,
     /// A JSON body of this model type.
     Json {
@@ -47,33 +64,58 @@ pub(super) enum Body {
     },
     /// Multipart file parts: (part name, field, part content type).
     Multipart(Vec<(String, syn::Ident, String)>),
+    /// A `text/plain` body (`String`).
+    Text {
+        doc: String,
+    },
+    /// A binary body (`Vec<u8>`) of this media type.
+    Bytes {
+        media_type: String,
+        doc: String,
+    },
+}
+
+/// How the success response is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decode {
+    /// A JSON body into the output type.
+    Json,
+    /// A JSON body, or no body (`None`): some 2xx responses have none.
+    OptionalJson,
+    /// No body (`()`).
+    Empty,
+    /// A text body (`String`; invalid UTF-8 is replaced, not refused).
+    Text,
+    /// The body's bytes (`Vec<u8>`).
+    Bytes,
 }
 
 /// How a list operation pages (`x-cs-paginated`).
-pub(super) struct Pagination {
+pub(crate) struct Pagination {
     /// The record type.
-    pub(super) item: TokenStream,
+    pub(crate) item: TokenStream,
     /// The response's list property.
-    pub(super) property: syn::Ident,
+    pub(crate) property: syn::Ident,
     /// The largest `limit` the spec allows.
-    pub(super) max_page_size: u32,
+    pub(crate) max_page_size: u32,
     /// Whether the response has an integer `count` (the whole list's size).
-    pub(super) has_count: bool,
+    pub(crate) has_count: bool,
 }
 
 /// One operation of the spec, read and checked, ready to emit.
-pub(super) struct OperationSpec {
-    pub(super) id: String,
-    pub(super) type_name: syn::Ident,
-    pub(super) method: String,
-    pub(super) path: String,
-    pub(super) summary: String,
-    pub(super) description: String,
-    pub(super) params: Vec<Param>,
-    pub(super) body: Body,
-    pub(super) output: TokenStream,
-    pub(super) raw: bool,
-    pub(super) paginated: Option<Pagination>,
+pub(crate) struct OperationSpec {
+    pub(crate) id: String,
+    pub(crate) type_name: syn::Ident,
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) summary: String,
+    pub(crate) description: String,
+    pub(crate) params: Vec<Param>,
+    pub(crate) body: Body,
+    pub(crate) output: TokenStream,
+    pub(crate) decode: Decode,
+    pub(crate) raw: bool,
+    pub(crate) paginated: Option<Pagination>,
 }
 
 /// A model type as the generated file names it (`model::Webhook`).
@@ -86,7 +128,7 @@ fn ref_name(reference: &str) -> Option<&str> {
     reference.strip_prefix("#/components/schemas/")
 }
 
-pub(super) fn field_ident(name: &str) -> syn::Ident {
+pub(crate) fn field_ident(name: &str) -> syn::Ident {
     let snake = name.to_snake_case();
     match syn::parse_str::<syn::Ident>(&snake) {
         Ok(ident) => ident,
@@ -95,7 +137,7 @@ pub(super) fn field_ident(name: &str) -> syn::Ident {
 }
 
 impl OperationSpec {
-    pub(super) fn read(
+    pub(crate) fn read(
         spec: &OpenAPI,
         path: &str,
         method: &str,
@@ -111,7 +153,7 @@ impl OperationSpec {
         let mut params = Vec::new();
         for param in path_params.iter().chain(&operation.parameters) {
             let param = resolve_parameter(spec, param, &place)?;
-            let param = read_param(param, &place)?;
+            let param = read_param(spec, param, &place)?;
             // An operation's own parameter overrides the path item's.
             params.retain(|p: &Param| p.name != param.name);
             params.push(param);
@@ -126,12 +168,20 @@ impl OperationSpec {
             }
             Some(ReferenceOr::Item(body)) => read_body(body, &place)?,
         };
-        let (output_schema, output) = read_output(operation, &place)?;
+        let (output_schema, output, decode) = read_output(operation, &place)?;
         let raw = operation
             .extensions
             .get(RAW_BODY_EXTENSION)
             .and_then(|v| v.as_bool())
             .unwrap_or(false);
+        if raw && decode != Decode::Json {
+            return Err(CodegenError::invalid(
+                &place,
+                format!(
+                    "{RAW_BODY_EXTENSION} needs a JSON success response (every 2xx with the same schema)"
+                ),
+            ));
+        }
         let paginated = match operation.extensions.get(PAGINATED_EXTENSION) {
             None => None,
             Some(value) => {
@@ -184,12 +234,13 @@ impl OperationSpec {
             params,
             body,
             output,
+            decode,
             raw,
             paginated,
         })
     }
 
-    pub(super) fn doc(&self) -> String {
+    pub(crate) fn doc(&self) -> String {
         format!(
             "{}\n\n{}\n\n`{} {}`",
             self.summary.trim(),
@@ -201,7 +252,7 @@ impl OperationSpec {
 
     /// Required inputs, in constructor order: path parameters, then the body,
     /// then other required parameters.
-    pub(super) fn constructor_args(&self) -> Vec<(syn::Ident, TokenStream, TokenStream)> {
+    pub(crate) fn constructor_args(&self) -> Vec<(syn::Ident, TokenStream, TokenStream)> {
         let mut args = Vec::new();
         for p in self.params.iter().filter(|p| p.required) {
             let field = &p.field;
@@ -228,6 +279,16 @@ impl OperationSpec {
                     ));
                 }
             }
+            Body::Text { .. } => args.push((
+                format_ident!("body"),
+                quote!(impl Into<String>),
+                quote!(body.into()),
+            )),
+            Body::Bytes { .. } => args.push((
+                format_ident!("body"),
+                quote!(impl Into<Vec<u8>>),
+                quote!(body.into()),
+            )),
         }
         args
     }
@@ -259,87 +320,197 @@ fn resolve_parameter<'a>(
     }
 }
 
-fn read_param(param: &Parameter, place: &str) -> Result<Param, CodegenError> {
-    let (data, location) = match param {
-        Parameter::Path { parameter_data, .. } => (parameter_data, Location::Path),
-        Parameter::Query { parameter_data, .. } => (parameter_data, Location::Query),
-        Parameter::Header { parameter_data, .. } => (parameter_data, Location::Header),
+fn read_param(spec: &OpenAPI, param: &Parameter, place: &str) -> Result<Param, CodegenError> {
+    let (data, location, list_style) = match param {
+        Parameter::Path { parameter_data, .. } => {
+            (parameter_data, Location::Path, ListStyle::Join(","))
+        }
+        Parameter::Query {
+            parameter_data,
+            style,
+            ..
+        } => {
+            let explode = parameter_data.explode.unwrap_or(true);
+            let style = match style {
+                QueryStyle::Form if explode => Some(ListStyle::Repeat),
+                QueryStyle::Form => Some(ListStyle::Join(",")),
+                QueryStyle::SpaceDelimited => Some(ListStyle::Join(" ")),
+                QueryStyle::PipeDelimited => Some(ListStyle::Join("|")),
+                QueryStyle::DeepObject => None,
+            };
+            let Some(style) = style else {
+                return Err(CodegenError::invalid(
+                    format!("{place} parameter `{}`", parameter_data.name),
+                    "`style: deepObject` is not supported: write the object as a JSON string \
+                     parameter with x-cs-rust-type naming a type that implements ToParam",
+                ));
+            };
+            (parameter_data, Location::Query, style)
+        }
+        Parameter::Header { parameter_data, .. } => {
+            (parameter_data, Location::Header, ListStyle::Join(","))
+        }
         Parameter::Cookie { parameter_data, .. } => {
             return Err(CodegenError::invalid(
                 format!("{place} parameter `{}`", parameter_data.name),
-                "cookie parameters are not supported",
+                "cookie parameters are not supported: send the value as a header parameter \
+                 named `cookie`, or leave it to the transport",
             ));
         }
     };
     let place = format!("{place} parameter `{}`", data.name);
-    let ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) = &data.format else {
-        return Err(CodegenError::invalid(&place, "needs an inline `schema`"));
+    let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+        return Err(CodegenError::invalid(
+            &place,
+            "`content` parameters are not supported: give the parameter a `schema`",
+        ));
     };
-    let mut min_length = None;
-    let mut minimum = None;
-    let mut maximum = None;
-    let (ty, is_string) = if let Some(path) = data.extensions.get(PARAM_TYPE_EXTENSION) {
+    let mut param = Param {
+        name: data.name.clone(),
+        field: field_ident(&data.name),
+        location,
+        required: data.required || location == Location::Path,
+        ty: quote!(String),
+        is_string: false,
+        doc: data.description.clone().unwrap_or_default(),
+        min_length: None,
+        minimum: None,
+        maximum: None,
+        display: false,
+        list: None,
+        enum_type: None,
+    };
+    if let Some(path) = data.extensions.get(PARAM_TYPE_EXTENSION) {
         let path = path
             .as_str()
             .ok_or_else(|| CodegenError::invalid(&place, "x-cs-rust-type must be a string"))?;
         let ty: syn::Type = syn::parse_str(path).map_err(|e| {
             CodegenError::invalid(&place, format!("`{path}` is not a Rust type: {e}"))
         })?;
-        (quote!(#ty), false)
-    } else {
-        match &schema.schema_kind {
-            SchemaKind::Type(Type::String(s)) => {
-                min_length = s.min_length;
-                match &s.format {
-                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::DateTime) => {
-                        (quote!(chrono::DateTime<chrono::Utc>), false)
-                    }
-                    _ => (quote!(String), true),
-                }
-            }
-            SchemaKind::Type(Type::Integer(i)) => {
-                minimum = i.minimum;
-                maximum = i.maximum;
-                let ty = match &i.format {
-                    openapiv3::VariantOrUnknownOrEmpty::Unknown(f) if f == "uint32" => quote!(u32),
-                    openapiv3::VariantOrUnknownOrEmpty::Unknown(f) if f == "uint16" => quote!(u16),
-                    openapiv3::VariantOrUnknownOrEmpty::Unknown(f) if f == "uint64" => quote!(u64),
-                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => {
-                        quote!(i32)
-                    }
-                    _ => quote!(i64),
-                };
-                (ty, false)
-            }
-            SchemaKind::Type(Type::Boolean(_)) => (quote!(bool), false),
-            _ => {
+        param.ty = quote!(#ty);
+        return Ok(param);
+    }
+    let array = match schema {
+        ReferenceOr::Item(Schema {
+            schema_kind: SchemaKind::Type(Type::Array(array)),
+            ..
+        }) => Some(array),
+        _ => None,
+    };
+    match array {
+        None => {
+            scalar_param(spec, schema, &mut param, &place)?;
+        }
+        Some(array) => {
+            let Some(items) = &array.items else {
                 return Err(CodegenError::invalid(
                     &place,
-                    "only string, integer and boolean parameters are supported (or x-cs-rust-type)",
+                    "an array parameter needs `items`",
                 ));
+            };
+            let mut item = Param { ..param };
+            scalar_param(spec, &items.clone().unbox(), &mut item, &place)?;
+            let item_ty = &item.ty;
+            param = Param {
+                ty: quote!(Vec<#item_ty>),
+                is_string: false,
+                min_length: None,
+                minimum: None,
+                maximum: None,
+                list: Some(list_style),
+                ..item
+            };
+        }
+    }
+    Ok(param)
+}
+
+/// Sets the Rust type of a scalar (or enum) parameter schema.
+fn scalar_param(
+    spec: &OpenAPI,
+    schema: &ReferenceOr<Schema>,
+    param: &mut Param,
+    place: &str,
+) -> Result<(), CodegenError> {
+    let schema = match schema {
+        ReferenceOr::Item(schema) => schema,
+        ReferenceOr::Reference { reference } => {
+            let name = ref_name(reference).ok_or_else(|| {
+                CodegenError::invalid(place, format!("`{reference}` is not a schema $ref"))
+            })?;
+            let target = spec
+                .components
+                .as_ref()
+                .and_then(|c| c.schemas.get(name))
+                .and_then(|s| s.as_item())
+                .ok_or_else(|| {
+                    CodegenError::invalid(place, format!("$ref `{reference}` names no schema"))
+                })?;
+            if crate::open_enum::string_enum(target).is_some() {
+                param.ty = model_type(name);
+                param.enum_type = Some(name.to_string());
+                return Ok(());
             }
+            return scalar_param(spec, &ReferenceOr::Item(target.clone()), param, place);
         }
     };
-    Ok(Param {
-        name: data.name.clone(),
-        field: field_ident(&data.name),
-        location,
-        required: data.required || location == Location::Path,
-        ty,
-        is_string,
-        doc: data.description.clone().unwrap_or_default(),
-        min_length,
-        minimum,
-        maximum,
-    })
+    let unsupported = || {
+        CodegenError::invalid(
+            place,
+            "a parameter must be a string, integer, number, boolean, a string enum or an array \
+             of those; for anything else write `x-cs-rust-type` naming a type that implements ToParam",
+        )
+    };
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => {
+            param.min_length = s.min_length;
+            match &s.format {
+                VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => {
+                    param.ty = quote!(chrono::DateTime<chrono::Utc>);
+                }
+                VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => {
+                    return Err(CodegenError::invalid(
+                        place,
+                        "a binary string cannot be a parameter: send it as a request body",
+                    ));
+                }
+                _ => {
+                    param.ty = quote!(String);
+                    param.is_string = true;
+                }
+            }
+        }
+        SchemaKind::Type(Type::Integer(i)) => {
+            param.minimum = i.minimum;
+            param.maximum = i.maximum;
+            param.ty = match &i.format {
+                VariantOrUnknownOrEmpty::Unknown(f) if f == "uint32" => quote!(u32),
+                VariantOrUnknownOrEmpty::Unknown(f) if f == "uint16" => quote!(u16),
+                VariantOrUnknownOrEmpty::Unknown(f) if f == "uint64" => quote!(u64),
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => quote!(i32),
+                _ => quote!(i64),
+            };
+        }
+        SchemaKind::Type(Type::Number(n)) => {
+            param.ty = match &n.format {
+                VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => quote!(f32),
+                _ => quote!(f64),
+            };
+            param.display = true;
+        }
+        SchemaKind::Type(Type::Boolean(_)) => param.ty = quote!(bool),
+        _ => return Err(unsupported()),
+    }
+    Ok(())
 }
 
 fn read_body(body: &RequestBody, place: &str) -> Result<Body, CodegenError> {
+    let doc = body.description.clone().unwrap_or_default();
     if let Some(media) = body.content.get("application/json") {
         let Some(ReferenceOr::Reference { reference }) = &media.schema else {
             return Err(CodegenError::invalid(
                 place,
-                "a JSON body needs a schema $ref",
+                "a JSON request body needs a `schema`",
             ));
         };
         let name = ref_name(reference).ok_or_else(|| {
@@ -347,7 +518,7 @@ fn read_body(body: &RequestBody, place: &str) -> Result<Body, CodegenError> {
         })?;
         return Ok(Body::Json {
             ty: model_type(name),
-            doc: body.description.clone().unwrap_or_default(),
+            doc,
         });
     }
     if let Some(media) = body.content.get("multipart/form-data") {
@@ -381,56 +552,133 @@ fn read_body(body: &RequestBody, place: &str) -> Result<Body, CodegenError> {
         }
         return Ok(Body::Multipart(parts));
     }
+    if body.content.contains_key("text/plain") {
+        return Ok(Body::Text { doc });
+    }
+    if let Some((media_type, _)) = body.content.iter().find(|(m, _)| is_bytes_media(m)) {
+        return Ok(Body::Bytes {
+            media_type: media_type.clone(),
+            doc,
+        });
+    }
+    let found: Vec<_> = body.content.keys().map(String::as_str).collect();
     Err(CodegenError::invalid(
         place,
-        "request bodies must be application/json or multipart/form-data",
+        format!(
+            "request body media type {found:?} is not supported: use application/json, \
+             multipart/form-data, text/plain or application/octet-stream"
+        ),
     ))
+}
+
+/// Media types read and sent as bytes.
+fn is_bytes_media(media_type: &str) -> bool {
+    media_type == "application/octet-stream"
+        || media_type.starts_with("image/")
+        || media_type == "application/pdf"
+        || media_type == "application/zip"
 }
 
 fn is_binary(schema: &Schema) -> bool {
     matches!(
         &schema.schema_kind,
         SchemaKind::Type(Type::String(s))
-            if matches!(&s.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary))
+            if matches!(&s.format, VariantOrUnknownOrEmpty::Item(StringFormat::Binary))
     )
 }
 
-/// The success response's schema name and model type.
+/// What one success response carries.
+#[derive(PartialEq)]
+enum Carries {
+    Nothing,
+    Json(String),
+    Text,
+    Bytes,
+}
+
+/// The success response's schema name, Rust type and decoding: every 2xx
+/// response (or `default` when there is none) must carry the same thing,
+/// except that JSON alongside no body gives `Option<T>`.
 fn read_output(
     operation: &Operation,
     place: &str,
-) -> Result<(Option<String>, TokenStream), CodegenError> {
-    let success: Vec<_> = operation
+) -> Result<(Option<String>, TokenStream, Decode), CodegenError> {
+    let mut success: Vec<_> = operation
         .responses
         .responses
         .iter()
-        .filter(|(code, _)| matches!(code, StatusCode::Code(200..=299)))
+        .filter(|(code, _)| matches!(code, StatusCode::Code(200..=299) | StatusCode::Range(2)))
+        .map(|(code, response)| (code.to_string(), response))
         .collect();
-    let [(_, response)] = success.as_slice() else {
+    if success.is_empty()
+        && let Some(response) = &operation.responses.default
+    {
+        success.push(("default".to_string(), response));
+    }
+    if success.is_empty() {
         return Err(CodegenError::invalid(
             place,
-            "needs exactly one 2xx response",
+            "needs a 2xx (or `default`) response",
         ));
-    };
-    let ReferenceOr::Item(response) = response else {
-        return Err(CodegenError::invalid(
-            place,
-            "the 2xx response must be inline",
-        ));
-    };
-    let Some(media) = response.content.get("application/json") else {
-        return Ok((None, quote!(())));
-    };
-    match &media.schema {
-        Some(ReferenceOr::Reference { reference }) => {
-            let name = ref_name(reference).ok_or_else(|| {
-                CodegenError::invalid(place, format!("`{reference}` is not a schema $ref"))
-            })?;
-            Ok((Some(name.to_string()), model_type(name)))
+    }
+    let mut carried = Vec::new();
+    for (code, response) in success {
+        let ReferenceOr::Item(response) = response else {
+            return Err(CodegenError::invalid(
+                format!("{place} response {code}"),
+                "a response $ref must name one of components.responses",
+            ));
+        };
+        let carries = if let Some(media) = response.content.get("application/json") {
+            match &media.schema {
+                Some(ReferenceOr::Reference { reference }) => {
+                    let name = ref_name(reference).ok_or_else(|| {
+                        CodegenError::invalid(place, format!("`{reference}` is not a schema $ref"))
+                    })?;
+                    Carries::Json(name.to_string())
+                }
+                _ => {
+                    return Err(CodegenError::invalid(
+                        format!("{place} response {code}"),
+                        "a JSON response needs a `schema`",
+                    ));
+                }
+            }
+        } else if response.content.keys().any(|m| m.starts_with("text/")) {
+            Carries::Text
+        } else if response.content.keys().any(|m| is_bytes_media(m)) {
+            Carries::Bytes
+        } else if let Some(media) = response.content.keys().next() {
+            return Err(CodegenError::invalid(
+                format!("{place} response {code}"),
+                format!(
+                    "media type `{media}` is not supported: use application/json, text/plain or application/octet-stream"
+                ),
+            ));
+        } else {
+            Carries::Nothing
+        };
+        if !carried.contains(&carries) {
+            carried.push(carries);
         }
+    }
+    match carried.as_slice() {
+        [Carries::Nothing] => Ok((None, quote!(()), Decode::Empty)),
+        [Carries::Json(name)] => Ok((Some(name.clone()), model_type(name), Decode::Json)),
+        [Carries::Json(name), Carries::Nothing] | [Carries::Nothing, Carries::Json(name)] => {
+            let ty = model_type(name);
+            Ok((
+                Some(name.clone()),
+                quote!(Option<#ty>),
+                Decode::OptionalJson,
+            ))
+        }
+        [Carries::Text] => Ok((None, quote!(String), Decode::Text)),
+        [Carries::Bytes] => Ok((None, quote!(Vec<u8>), Decode::Bytes)),
         _ => Err(CodegenError::invalid(
             place,
-            "the 2xx JSON schema must be a $ref to a component",
+            "the 2xx responses carry different kinds of body: give them all JSON (one schema, \
+             or a oneOf), or all the same non-JSON media type",
         )),
     }
 }

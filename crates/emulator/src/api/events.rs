@@ -16,6 +16,7 @@ use super::auth::{Caller, authenticate};
 use super::error::{ApiError, code};
 use super::webhooks::internal;
 use super::{BodyErrors, json_body};
+use crate::delivery::identity;
 use crate::events::{self, EventRequest};
 use crate::fixtures::{self, TriggerRequest};
 use crate::ids;
@@ -144,6 +145,8 @@ async fn fire_event(
                 api_key: caller.stack.api_key.clone(),
                 webhook_uid: w.webhook.uid.clone(),
                 destination,
+                destination_key: identity::key(&w.webhook.destinations, destination)
+                    .unwrap_or_default(),
                 created_ms,
                 channels_json: channels_json.clone(),
                 body: Arc::clone(body),

@@ -296,6 +296,35 @@ impl Sender {
 
 /// The record the API keeps for an attempt that a stopped emulator left unfinished.
 pub fn interrupted(dest: Option<&Destination>, retry_number: u32, timeout: Duration) -> Outcome {
+    not_sent(
+        dest,
+        retry_number,
+        timeout,
+        "EINTERRUPTED",
+        "The emulator stopped before this attempt finished; it may or may not have been delivered.",
+    )
+}
+
+/// The record of an attempt that was not made because the execution's
+/// destination is no longer one of the webhook's.
+pub fn destination_removed(retry_number: u32, timeout: Duration) -> Outcome {
+    not_sent(
+        None,
+        retry_number,
+        timeout,
+        "EDESTINATIONREMOVED",
+        "The destination this execution was made for was removed from the webhook; nothing was sent.",
+    )
+}
+
+/// A failed attempt that sent nothing (or nothing known), with `code` and `message`.
+fn not_sent(
+    dest: Option<&Destination>,
+    retry_number: u32,
+    timeout: Duration,
+    code: &str,
+    message: &str,
+) -> Outcome {
     let id = ids::cs_uid();
     let created = ids::now();
     let url = dest.map(|d| d.target_url.clone()).unwrap_or_default();
@@ -314,11 +343,8 @@ pub fn interrupted(dest: Option<&Destination>, retry_number: u32, timeout: Durat
             timeout: Some(i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX)),
         }),
         response: Some(DeliveryResponse {
-            message: Some(
-                "The emulator stopped before this attempt finished; it may or may not have been delivered."
-                    .to_owned(),
-            ),
-            code: Some("EINTERRUPTED".to_owned()),
+            message: Some(message.to_owned()),
+            code: Some(code.to_owned()),
             ..DeliveryResponse::default()
         }),
     };

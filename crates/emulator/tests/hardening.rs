@@ -1,0 +1,93 @@
+//! Hardening: executions keep their destination by identity, `*.localhost`
+//! names resolve to loopback without DNS, big numbers in event data stay
+//! exact, passwords in target URLs are masked, webhook names are bounded.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Api, Receiver, settle, start, wait_for, webhook};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn destination(url: &str) -> Value {
+    json!({"target_url": url, "authentication_type": "None"})
+}
+
+/// The uid of the execution whose first attempt went to `url`.
+fn execution_for(executions: &[Value], url: &str) -> String {
+    executions
+        .iter()
+        .find(|e| e["request_details"][0]["request"]["uri"] == url)
+        .and_then(|e| e["uid"].as_str())
+        .unwrap_or_else(|| panic!("no execution for {url}: {executions:?}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_retry_reaches_the_original_destination_after_reorder_and_fails_after_removal() {
+    let emulator = start().await;
+    let api = Api::new(&emulator);
+    let receiver = Receiver::start().await;
+    receiver.default_status(500);
+    let (a, b) = (receiver.url("/a"), receiver.url("/b"));
+    let mut w = webhook("Two destinations", &a, &["assets.create"]);
+    w["destinations"] = json!([destination(&a), destination(&b)]);
+    let uid = api.create(w.clone()).await;
+    api.fire(json!({"module": "asset", "event": "create", "data": {"asset": {"uid": "a1"}}}))
+        .await;
+    settle(&emulator).await;
+    let executions = api.executions(&uid).await;
+    assert_eq!(executions.len(), 2);
+    let for_a = execution_for(&executions, &a);
+    assert_eq!(
+        (receiver.got_on("/a").len(), receiver.got_on("/b").len()),
+        (1, 1)
+    );
+
+    // Reordered: index 0 is now /b, but the execution belongs to /a.
+    w["destinations"] = json!([destination(&b), destination(&a)]);
+    let put = api
+        .put_json(&format!("/webhooks/{uid}"), &json!({"webhook": w}))
+        .await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    receiver.default_status(200);
+    let retry_path = format!("/webhooks/{for_a}/retry");
+    let retry = || api.send(api.req(Method::POST, &retry_path));
+    assert_eq!(retry().await.status, 200);
+    wait_for("the retry to /a", WAIT, || async {
+        receiver.got_on("/a").len() == 2
+    })
+    .await;
+    settle(&emulator).await;
+    assert_eq!(receiver.got_on("/b").len(), 1, "the retry never went to /b");
+    let log = api.get(&format!("/webhooks/{for_a}/logs")).await;
+    assert_eq!(log.body["webhook"]["status"], 200, "{}", log.body);
+    assert_eq!(log.body["webhook"]["request_details"]["request"]["uri"], a);
+
+    // Removed: /b took its place at every index, yet nothing is sent.
+    w["destinations"] = json!([destination(&b)]);
+    let put = api
+        .put_json(&format!("/webhooks/{uid}"), &json!({"webhook": w}))
+        .await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    assert_eq!(retry().await.status, 200);
+    wait_for("the retry to be recorded", WAIT, || async {
+        let log = api.get(&format!("/webhooks/{for_a}/logs")).await;
+        log.body["webhook"]["retry_count"] == 2
+    })
+    .await;
+    settle(&emulator).await;
+    let log = api.get(&format!("/webhooks/{for_a}/logs")).await;
+    let last = &log.body["webhook"]["request_details"];
+    assert_eq!(last["response"]["code"], "EDESTINATIONREMOVED", "{last}");
+    assert_eq!(log.body["webhook"]["status"], Value::Null);
+    assert_eq!(
+        (receiver.got_on("/a").len(), receiver.got_on("/b").len()),
+        (2, 1),
+        "nothing was sent for a removed destination"
+    );
+    emulator.shutdown().await.unwrap();
+}

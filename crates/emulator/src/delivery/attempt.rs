@@ -301,7 +301,9 @@ pub fn interrupted(dest: Option<&Destination>, retry_number: u32, timeout: Durat
         retry_number,
         timeout,
         "EINTERRUPTED",
-        "The emulator stopped before this attempt finished; it may or may not have been delivered.",
+        "The emulator stopped before this attempt finished; it may or may not have been delivered. \
+         With retry_policy automatic it is attempted again; otherwise POST \
+         /v3/webhooks/{execution_uid}/retry sends it again.",
     )
 }
 

@@ -6,8 +6,11 @@
 //! it; no attempt runs twice. An attempt is claimed (committed) before it is
 //! sent; one that was claimed but never recorded, because the process died, is
 //! recorded on the next start as failed with code `EINTERRUPTED` (it may or may
-//! not have reached the destination); the retry policy decides what follows, and
-//! the circuit breaker does not count it (it says nothing about the destination).
+//! not have reached the destination); the retry policy decides what follows
+//! (`automatic`: attempted again; `manual`: failed, and an operator's retry
+//! sends it again), and the circuit breaker does not count it (it says nothing
+//! about the destination). Delivery is therefore at least once: an execution
+//! can reach its destination once more per attempt a crash interrupted.
 //! Every attempt goes to the destination its execution was made for, found by
 //! identity (see `identity`); when the webhook no longer has it, the attempt is
 //! recorded as failed with code `EDESTINATIONREMOVED` and nothing is sent.

@@ -45,6 +45,7 @@
 mod api;
 pub mod command_line;
 mod config;
+mod connections;
 mod delivery;
 mod error;
 mod events;

@@ -385,6 +385,8 @@ fn the_binary_explains_its_flags_and_stops_cleanly_on_sigterm() {
         "--data",
         "--time-scale",
         "--allow-remote-targets",
+        "--header-read-timeout",
+        "--max-connections",
     ] {
         assert!(text.contains(flag), "{flag} in --help");
     }

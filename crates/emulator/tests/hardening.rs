@@ -91,3 +91,29 @@ async fn a_retry_reaches_the_original_destination_after_reorder_and_fails_after_
     );
     emulator.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn deliveries_to_localhost_names_reach_loopback() {
+    let emulator = start().await;
+    let api = Api::new(&emulator);
+    let receiver = Receiver::start().await;
+    let port = receiver.addr.port();
+    let urls = [
+        format!("http://hooks.localhost:{port}/sub"),
+        format!("http://localhost.:{port}/dot"),
+        format!("http://Deep.Name.LOCALHOST.:{port}/deep"),
+    ];
+    let mut w = webhook("Localhost names", &urls[0], &["assets.create"]);
+    w["destinations"] = Value::Array(urls.iter().map(|u| destination(u)).collect());
+    let uid = api.create(w).await;
+    api.fire(json!({"module": "asset", "event": "create", "data": {"asset": {"uid": "a1"}}}))
+        .await;
+    settle(&emulator).await;
+    for path in ["/sub", "/dot", "/deep"] {
+        assert_eq!(receiver.got_on(path).len(), 1, "{path}");
+    }
+    for e in api.executions(&uid).await {
+        assert_eq!(e["status"], 200, "{e}");
+    }
+    emulator.shutdown().await.unwrap();
+}

@@ -71,9 +71,10 @@ impl Deliverer {
             .connect_timeout(settings.delivery_timeout.min(Duration::from_secs(10)))
             .pool_max_idle_per_host(settings.delivery_concurrency)
             .redirect(redirect);
+        // Loopback names never reach DNS; other names only with remote targets allowed.
+        builder = builder.dns_resolver(targets::DeliveryResolver { allow_remote });
         if !allow_remote {
-            // Loopback only: no proxy, and a resolver that drops other addresses.
-            builder = builder.no_proxy().dns_resolver(targets::LoopbackResolver);
+            builder = builder.no_proxy();
         }
         let client = builder
             .build()

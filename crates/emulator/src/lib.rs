@@ -49,6 +49,7 @@ mod connections;
 mod delivery;
 mod error;
 mod events;
+mod exact_numbers;
 mod fixtures;
 mod ids;
 mod mailbox;

@@ -117,3 +117,59 @@ async fn deliveries_to_localhost_names_reach_loopback() {
     }
     emulator.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn event_data_keeps_big_integers_and_long_decimals_exactly() {
+    let emulator = start().await;
+    let api = Api::new(&emulator);
+    let receiver = Receiver::start().await;
+    let uid = api
+        .create(webhook(
+            "Exact",
+            &receiver.url("/exact"),
+            &["assets.create"],
+        ))
+        .await;
+    let numbers = [
+        "123456789012345678901234567890",
+        "-98765432109876543210",
+        "0.1234567890123456789012345",
+        "1.5e300",
+    ];
+    let event = format!(
+        r#"{{"module": "asset", "event": "create", "data": {{"asset": {{"uid": "a1",
+            "size": {}, "delta": {}, "ratio": {}, "huge": {}, "plain": 42}}}}}}"#,
+        numbers[0], numbers[1], numbers[2], numbers[3]
+    );
+    let fired = api
+        .send(
+            api.req(Method::POST, "/_emulator/events")
+                .header("content-type", "application/json")
+                .body(event),
+        )
+        .await;
+    assert_eq!(fired.status, 202, "{}", fired.body);
+    settle(&emulator).await;
+    let delivered = String::from_utf8_lossy(&receiver.got_on("/exact")[0].body).into_owned();
+    let executions = api.get(&format!("/webhooks/{uid}/executions")).await;
+    let execution = executions.body["webhooks"][0]["uid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let log = api.get(&format!("/webhooks/{execution}/logs")).await;
+    for (what, raw) in [
+        ("the fire answer", fired.raw),
+        ("the delivery", delivered.into_bytes()),
+        ("the executions list", executions.raw),
+        ("the execution log", log.raw),
+    ] {
+        let text = String::from_utf8_lossy(&raw);
+        for (key, n) in ["size", "delta", "ratio", "huge"].iter().zip(numbers) {
+            let member = format!("\"{key}\":{n}");
+            assert!(text.contains(&member), "{what} has {member}: {text}");
+        }
+        assert!(text.contains("\"plain\":42"), "{what}");
+        assert!(!text.contains("exact-number"), "{what} shows no marker");
+    }
+    emulator.shutdown().await.unwrap();
+}

@@ -59,6 +59,7 @@ mod server;
 mod shapes;
 mod state;
 mod store;
+mod url_password;
 mod validate;
 mod webhook_doc;
 

@@ -173,3 +173,96 @@ async fn event_data_keeps_big_integers_and_long_decimals_exactly() {
     }
     emulator.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_password_in_a_target_url_is_masked_and_kept_on_update() {
+    let emulator = start().await;
+    let api = Api::new(&emulator);
+    let receiver = Receiver::start().await;
+    let port = receiver.addr.port();
+    let clear = format!("http://hook-user:s3cret-pw@127.0.0.1:{port}/auth");
+    let shown = format!("http://hook-user:********@127.0.0.1:{port}/auth");
+    let created = api
+        .post_json(
+            "/webhooks",
+            &json!({"webhook": webhook("Password in URL", &clear, &["assets.create"])}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let uid = created.body["webhook"]["uid"].as_str().unwrap().to_owned();
+    let read = api.get(&format!("/webhooks/{uid}")).await;
+    for (what, raw) in [("create", &created.raw), ("read", &read.raw)] {
+        let text = String::from_utf8_lossy(raw);
+        assert!(!text.contains("s3cret-pw"), "{what}: {text}");
+    }
+    assert_eq!(read.body["webhook"]["destinations"][0]["target_url"], shown);
+
+    // The document as read, sent back: the stored password is kept.
+    let mut doc = read.body["webhook"].clone();
+    doc["name"] = json!("Password in URL, renamed");
+    let updated = api
+        .put_json(&format!("/webhooks/{uid}"), &json!({"webhook": doc}))
+        .await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    api.fire(json!({"module": "asset", "event": "create", "data": {"asset": {"uid": "a1"}}}))
+        .await;
+    settle(&emulator).await;
+    let got = receiver.got_on("/auth");
+    assert_eq!(got.len(), 1);
+    let basic = got[0]
+        .header("authorization")
+        .unwrap_or_default()
+        .to_owned();
+    let expected = format!(
+        "Basic {}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            "hook-user:s3cret-pw"
+        )
+    );
+    assert_eq!(
+        basic, expected,
+        "the kept password is the one delivered with"
+    );
+    let executions = api.get(&format!("/webhooks/{uid}/executions")).await;
+    let text = String::from_utf8_lossy(&executions.raw);
+    assert!(!text.contains("s3cret-pw"), "execution records: {text}");
+    assert!(text.contains(&shown), "{text}");
+
+    // A masked password with none stored to keep is refused.
+    let other = api
+        .post_json(
+            "/webhooks",
+            &json!({"webhook": webhook("Masked only", &shown, &["assets.create"])}),
+        )
+        .await;
+    common::assert_error(&other, 422, 344, "destinations[0].target_url");
+    emulator.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_webhook_name_over_255_characters_is_refused_with_a_422_naming_it() {
+    let emulator = start().await;
+    let api = Api::new(&emulator);
+    let longest = "é".repeat(255);
+    let ok = api
+        .post_json(
+            "/webhooks",
+            &json!({"webhook": webhook(&longest, "http://127.0.0.1:9/", &["assets.create"])}),
+        )
+        .await;
+    assert_eq!(ok.status, 201, "255 characters are fine: {}", ok.body);
+    let too_long = format!("{longest}x");
+    let refused = api
+        .post_json(
+            "/webhooks",
+            &json!({"webhook": webhook(&too_long, "http://127.0.0.1:9/", &["assets.create"])}),
+        )
+        .await;
+    common::assert_error(&refused, 422, 344, "name");
+    let message = refused.body["errors"]["name"][0]
+        .as_str()
+        .unwrap_or_default();
+    assert!(message.contains("255"), "{message}");
+    emulator.shutdown().await.unwrap();
+}

@@ -18,6 +18,7 @@ use super::oauth::TokenCache;
 use super::signing::{HMAC_HEADER, SIGNATURE_HEADER, hmac_header};
 use super::targets::{self, NotLoopbackHost};
 use crate::ids;
+use crate::url_password;
 
 /// Response bodies are recorded up to this many bytes.
 const MAX_RECORDED_BODY: usize = 64 * 1024;
@@ -219,6 +220,8 @@ impl Sender {
         shown: Map<String, Value>,
         result: Result<Answer, (&'static str, String)>,
     ) -> Outcome {
+        // The record is shown by the API: a password in the URL stays hidden.
+        let url = &url_password::masked(url);
         let sent = Headers(shown.clone());
         let (status, success, response) = match result {
             Ok(answer) => {
@@ -329,7 +332,9 @@ fn not_sent(
 ) -> Outcome {
     let id = ids::cs_uid();
     let created = ids::now();
-    let url = dest.map(|d| d.target_url.clone()).unwrap_or_default();
+    let url = dest
+        .map(|d| url_password::masked(d.target_url.trim()))
+        .unwrap_or_default();
     let detail = RequestDetail {
         id: Some(id.clone()),
         retry_number: Some(retry_number),

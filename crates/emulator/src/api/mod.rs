@@ -5,6 +5,8 @@ pub mod auth;
 pub mod error;
 mod events;
 mod executions;
+#[cfg(test)]
+mod fuzz_tests;
 mod inspect;
 pub mod limit;
 mod params;

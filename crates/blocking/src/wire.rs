@@ -14,8 +14,10 @@
 
 use std::cell::Cell;
 use std::fmt;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, LazyLock, RwLock};
 use std::time::Instant;
+
+use memchr::memmem;
 
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
 
@@ -32,6 +34,8 @@ pub(crate) struct Vault {
 
 struct Entry {
     placeholder: Vec<u8>,
+    /// Searches for `placeholder` (built once: a search is per request).
+    finder: memmem::Finder<'static>,
     secret: Vec<u8>,
 }
 
@@ -68,6 +72,7 @@ impl Vault {
                 let mut placeholder = vec![b'*'; secret.len() - index.len()];
                 placeholder.extend_from_slice(index.as_bytes());
                 entries.push(Entry {
+                    finder: memmem::Finder::new(&placeholder).into_owned(),
                     placeholder: placeholder.clone(),
                     secret: secret.to_vec(),
                 });
@@ -81,44 +86,61 @@ impl Vault {
 
     /// Puts the secrets back into a request head about to be sent: every
     /// header line whose whole value is a placeholder. Same length, in place.
+    ///
+    /// This runs on every write of every call, so the common cases leave
+    /// early: a chunk with no `*` (a body, or a head without credentials)
+    /// costs one vectorized byte search; otherwise each placeholder is
+    /// searched for with a prebuilt searcher, not line by line.
     fn unmask(&self, bytes: &mut [u8]) {
+        let Some(first_star) = memchr::memchr(b'*', bytes) else {
+            return;
+        };
         if !is_request_head(bytes) {
+            return;
+        }
+        let head_end = HEAD_END.find(bytes).unwrap_or(bytes.len());
+        if first_star >= head_end {
             return;
         }
         let Ok(entries) = self.entries.read() else {
             return;
         };
-        if entries.is_empty() {
-            return;
-        }
-        let head_end = find(bytes, b"\r\n\r\n").unwrap_or(bytes.len());
-        let mut start = 0;
-        while start < head_end {
-            let end = find(&bytes[start..head_end], b"\r\n").map_or(head_end, |i| start + i);
-            let line = &mut bytes[start..end];
-            if let Some(colon) = line.iter().position(|&b| b == b':') {
-                let value_start =
-                    colon + 1 + line[colon + 1..].iter().take_while(|&&b| b == b' ').count();
-                let value = &mut line[value_start..];
-                if let Some(entry) = entries.iter().find(|e| e.placeholder == *value) {
-                    value.copy_from_slice(&entry.secret);
+        for entry in entries.iter() {
+            let mut from = first_star;
+            while let Some(found) = entry.finder.find(&bytes[from..head_end]) {
+                let start = from + found;
+                let end = start + entry.placeholder.len();
+                if is_whole_value(&bytes[..head_end], start, end) {
+                    bytes[start..end].copy_from_slice(&entry.secret);
                 }
+                from = end;
             }
-            start = end + 2;
         }
     }
 }
 
+/// The end of a request head, searched for on every write: built once.
+static HEAD_END: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b"\r\n\r\n"));
+
+/// Whether `head[start..end]` is the whole value of a header line: after the
+/// line's first `:` and optional spaces, and up to the line's end.
+fn is_whole_value(head: &[u8], start: usize, end: usize) -> bool {
+    let ends_line = end == head.len() || head[end..].starts_with(b"\r\n");
+    let before = &head[..start];
+    let Some(colon) = before.iter().rposition(|&b| b != b' ') else {
+        return false;
+    };
+    let line_start = memchr::memrchr(b'\n', &before[..colon]).map_or(0, |i| i + 1);
+    ends_line && before[colon] == b':' && memchr::memchr(b':', &before[line_start..colon]).is_none()
+}
+
 /// Whether a chunk starts a request: `METHOD SP target SP HTTP/1.x`.
 fn is_request_head(bytes: &[u8]) -> bool {
-    let line_end = find(bytes, b"\r\n").unwrap_or(bytes.len());
+    let line_end = memchr::memchr(b'\r', bytes).unwrap_or(bytes.len());
     let line = &bytes[..line_end];
     line.first().is_some_and(u8::is_ascii_uppercase)
         && (line.ends_with(b" HTTP/1.1") || line.ends_with(b" HTTP/1.0"))
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 thread_local! {
@@ -252,6 +274,27 @@ mod tests {
         assert!(
             sent.contains("x: *************0x\r\n"),
             "only whole values: {sent}"
+        );
+        let placeholder = key.to_str().unwrap();
+        for head in [
+            format!("GET /x?k={placeholder} HTTP/1.1\r\nh: v\r\n\r\n"),
+            format!("GET / HTTP/1.1\r\nx-a: b: {placeholder}\r\n\r\n"),
+            format!("GET / HTTP/1.1\r\nx-a: *{placeholder}\r\n\r\n"),
+            format!("GET / HTTP/1.1\r\n\r\n{{\"api_key\": {placeholder}\r\n"),
+        ] {
+            let mut bytes = head.clone().into_bytes();
+            vault.unmask(&mut bytes);
+            assert_eq!(
+                String::from_utf8(bytes).unwrap(),
+                head,
+                "not a whole header value"
+            );
+        }
+        let mut last = format!("GET / HTTP/1.1\r\napi_key:{placeholder}").into_bytes();
+        vault.unmask(&mut last);
+        assert_eq!(
+            last, b"GET / HTTP/1.1\r\napi_key:blt-secret-key",
+            "a head cut short"
         );
         let mut body = b"api_key: *************0\r\n".to_vec();
         vault.unmask(&mut body);

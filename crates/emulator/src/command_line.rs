@@ -25,6 +25,10 @@ options:
   --data FILE                    keep state in this SQLite file (default: in memory)
   --time-scale F                 multiply the retry schedule 5/25/125/625 s by F
   --delivery-timeout SECONDS     how long a destination has to answer (default 30)
+  --header-read-timeout SECONDS  close a client connection that has not sent a
+                                 request head in this time (default 30)
+  --max-connections N            client connections open at once; more are closed
+                                 as soon as they are accepted (default 512)
   --rate-limit READS,WRITES      limit each organization to READS reads and WRITES
                                  writes a second under /v3 (429 with Retry-After);
                                  `--rate-limit contentstack` is 10,10 (default: off)
@@ -221,17 +225,16 @@ fn parse(args: &[String]) -> Result<Option<EmulatorBuilder>, String> {
                     .ok_or_else(|| format!("--time-scale: {v:?} is not a number >= 0"))?;
                 builder.time_scale(f)
             }
-            "--delivery-timeout" => {
+            "--delivery-timeout" => builder.delivery_timeout(seconds(flag, &value()?)?),
+            "--header-read-timeout" => builder.header_read_timeout(seconds(flag, &value()?)?),
+            "--max-connections" => {
                 let v = value()?;
-                let timeout = v
-                    .parse::<f64>()
+                let n = v
+                    .parse::<usize>()
                     .ok()
-                    .filter(|s| *s > 0.0)
-                    .and_then(|s| Duration::try_from_secs_f64(s).ok())
-                    .ok_or_else(|| {
-                        format!("--delivery-timeout: {v:?} is not a number of seconds > 0")
-                    })?;
-                builder.delivery_timeout(timeout)
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| format!("{flag}: {v:?} is not a number > 0"))?;
+                builder.max_connections(n)
             }
             "--allow-remote-targets" => builder.allow_remote_targets(true),
             "--allow-unknown-channels" => builder.allow_unknown_channels(true),
@@ -239,6 +242,15 @@ fn parse(args: &[String]) -> Result<Option<EmulatorBuilder>, String> {
         };
     }
     Ok(Some(builder))
+}
+
+/// A number of seconds > 0 (fractions allowed).
+fn seconds(flag: &str, v: &str) -> Result<Duration, String> {
+    v.parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| format!("{flag}: {v:?} is not a number of seconds > 0"))
 }
 
 /// `READS,WRITES` (both > 0) or `contentstack`.

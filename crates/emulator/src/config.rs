@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use cs_webhooks_model::Secret;
 
+use crate::connections::Limits;
 use crate::delivery::signing::SigningKey;
 use crate::ratelimit::RateLimit;
 
@@ -71,6 +72,7 @@ pub(crate) struct Settings {
     pub delivery_concurrency: usize,
     pub breaker_threshold: u32,
     pub rate_limit: Option<RateLimit>,
+    pub connections: Limits,
 }
 
 impl Default for EmulatorBuilder {
@@ -91,6 +93,7 @@ impl Default for EmulatorBuilder {
                 delivery_concurrency: 64,
                 breaker_threshold: BREAKER_THRESHOLD,
                 rate_limit: None,
+                connections: Limits::default(),
             },
             signing_key: None,
             demo_stack: true,
@@ -214,6 +217,23 @@ impl EmulatorBuilder {
     #[must_use]
     pub fn max_body_bytes(mut self, bytes: usize) -> Self {
         self.settings.max_body_bytes = bytes;
+        self
+    }
+
+    /// How long a client connection may take to send a request's head,
+    /// counted from when it opens and again while idle between requests
+    /// (default 30 s); slower connections are closed.
+    #[must_use]
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.connections.header_read_timeout = timeout;
+        self
+    }
+
+    /// How many client connections may be open at once (default 512); a
+    /// connection over the cap is closed as soon as it is accepted.
+    #[must_use]
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.settings.connections.max_connections = n.max(1);
         self
     }
 

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::api::error::FieldErrors;
+use crate::exact_numbers::restore;
 
 /// The body of `POST /_emulator/events` (described in `openapi/emulator.yaml`).
 #[derive(Debug, Clone, Deserialize)]
@@ -265,9 +266,10 @@ pub fn payloads(
         source: req.source.clone(),
         triggered_at: Some(req.triggered_at.unwrap_or(now)),
     };
+    // Numbers the request wrote exactly go out exactly (see `exact_numbers`).
     Ok(Payloads {
-        full: serde_json::to_vec(&envelope(data))?,
-        concise: serde_json::to_vec(&envelope(concise_data))?,
+        full: restore(serde_json::to_vec(&envelope(data))?),
+        concise: restore(serde_json::to_vec(&envelope(concise_data))?),
     })
 }
 

@@ -18,6 +18,13 @@
 //! disables a webhook, its notifiers' e-mail is kept at `GET /_emulator/mailbox`;
 //! `GET /_emulator/deliveries` shows what was delivered.
 //!
+//! Deliveries are at least once: an attempt in flight when the process dies
+//! may have arrived, and is recorded at the next start as failed
+//! (`EINTERRUPTED`), then attempted again under `retry_policy: automatic` or
+//! left for an operator's retry under `manual`. Receivers deduplicate: every
+//! attempt of one execution sends the same body and the same
+//! `X-Contentstack-Request-Signature`.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), cs_webhooks_emulator::Error> {
 //! use cs_webhooks_emulator::Emulator;
@@ -38,9 +45,11 @@
 mod api;
 pub mod command_line;
 mod config;
+mod connections;
 mod delivery;
 mod error;
 mod events;
+mod exact_numbers;
 mod fixtures;
 mod ids;
 mod mailbox;
@@ -50,6 +59,7 @@ mod server;
 mod shapes;
 mod state;
 mod store;
+mod url_password;
 mod validate;
 mod webhook_doc;
 

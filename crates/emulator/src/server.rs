@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use crate::api;
 use crate::api::auth::MAIN_BRANCH;
 use crate::config::EmulatorBuilder;
+use crate::connections;
 use crate::delivery::Deliverer;
 use crate::delivery::signing::SigningKey;
 use crate::error::Error;
@@ -45,7 +46,7 @@ pub struct EmulatorHandle {
     addr: SocketAddr,
     state: Arc<AppState>,
     stop: watch::Sender<bool>,
-    server: Option<JoinHandle<std::io::Result<()>>>,
+    server: Option<JoinHandle<()>>,
     worker: Option<JoinHandle<()>>,
 }
 
@@ -112,14 +113,8 @@ impl EmulatorBuilder {
         let (stop, stop_rx) = watch::channel(false);
         let worker = tokio::spawn(Arc::clone(&deliverer).run(stop_rx.clone()));
         let router = api::router(Arc::clone(&state));
-        let mut server_stop = stop_rx;
-        let server = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    let _ = server_stop.wait_for(|stop| *stop).await;
-                })
-                .await
-        });
+        let limits = state.settings.connections;
+        let server = tokio::spawn(connections::serve(listener, router, limits, stop_rx));
         tracing::info!(%addr, "emulator listening");
         Ok(EmulatorHandle {
             addr,
@@ -194,10 +189,7 @@ impl EmulatorHandle {
             worker.await.map_err(|e| Error::Task(e.to_string()))?;
         }
         if let Some(server) = self.server.take() {
-            server
-                .await
-                .map_err(|e| Error::Task(e.to_string()))?
-                .map_err(|e| Error::Task(format!("server: {e}")))?;
+            server.await.map_err(|e| Error::Task(e.to_string()))?;
         }
         Ok(())
     }

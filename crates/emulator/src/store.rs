@@ -112,8 +112,11 @@ pub struct NewExecution {
     pub api_key: String,
     /// The webhook fired.
     pub webhook_uid: String,
-    /// Index of the destination in the webhook.
+    /// Index of the destination in the webhook when the event fired.
     pub destination: usize,
+    /// The destination's identity (see `delivery::identity`), which later
+    /// attempts look it up by.
+    pub destination_key: String,
     /// Creation time (ms since the epoch).
     pub created_ms: i64,
     /// The matched channels, JSON array.
@@ -137,8 +140,11 @@ pub struct ClaimedJob {
     pub api_key: String,
     /// The webhook.
     pub webhook_uid: String,
-    /// Index of the destination.
+    /// Index of the destination when the event fired (what executions
+    /// stored before identities existed are found by).
     pub destination: usize,
+    /// The destination's identity, when stored.
+    pub destination_key: Option<String>,
     /// The exact body.
     pub body: Arc<[u8]>,
     /// Its signature header value.
@@ -231,7 +237,7 @@ CREATE TABLE IF NOT EXISTS executions (
     uid TEXT PRIMARY KEY, api_key TEXT NOT NULL, webhook_uid TEXT NOT NULL,
     destination INTEGER NOT NULL, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,
     status INTEGER, channels TEXT NOT NULL, body BLOB NOT NULL, signature TEXT NOT NULL,
-    event_headers TEXT);
+    event_headers TEXT, destination_key TEXT);
 CREATE INDEX IF NOT EXISTS executions_by_webhook ON executions (webhook_uid, created_ms);
 CREATE TABLE IF NOT EXISTS attempts (
     id TEXT PRIMARY KEY, execution_uid TEXT NOT NULL, retry_number INTEGER NOT NULL,
@@ -279,6 +285,7 @@ impl Store {
             None => Connection::open_in_memory().ctx("opening the in-memory database")?,
         };
         conn.execute_batch(SCHEMA).ctx("creating the schema")?;
+        add_destination_key(&conn)?;
         let store = Store {
             db: Mutex::new(conn),
             webhooks: RwLock::new(HashMap::new()),
@@ -537,8 +544,8 @@ impl Store {
             let mut insert_execution = tx
                 .prepare_cached(
                     "INSERT INTO executions (uid, api_key, webhook_uid, destination, created_ms,
-                        updated_ms, status, channels, body, signature)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?5, NULL, ?6, ?7, ?8)",
+                        updated_ms, status, channels, body, signature, destination_key)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?5, NULL, ?6, ?7, ?8, ?9)",
                 )
                 .ctx("queueing deliveries")?;
             let mut insert_job = tx
@@ -557,6 +564,7 @@ impl Store {
                         e.channels_json,
                         &e.body[..],
                         &*e.signature,
+                        e.destination_key,
                     ])
                     .ctx("queueing deliveries")?;
                 insert_job
@@ -882,7 +890,7 @@ fn select_jobs(
 ) -> Result<Vec<ClaimedJob>, StoreError> {
     let sql = format!(
         "SELECT j.execution_uid, j.retry_number, j.manual, e.api_key, e.webhook_uid, e.destination,
-                e.body, e.signature
+                e.body, e.signature, e.destination_key
          FROM jobs j JOIN executions e ON e.uid = j.execution_uid {tail}"
     );
     let mut stmt = conn.prepare_cached(&sql).ctx("reading jobs")?;
@@ -896,11 +904,26 @@ fn select_jobs(
             destination: usize::try_from(r.get::<_, i64>(5)?).unwrap_or(usize::MAX),
             body: Arc::from(r.get::<_, Vec<u8>>(6)?),
             signature: r.get(7)?,
+            destination_key: r.get(8)?,
         })
     })
     .ctx("reading jobs")?
     .collect::<Result<Vec<_>, _>>()
     .ctx("reading jobs")
+}
+
+/// Data files written before executions kept their destination's identity
+/// get the column (empty: those executions fall back to the position).
+fn add_destination_key(conn: &Connection) -> Result<(), StoreError> {
+    let has_column = conn
+        .prepare("SELECT 1 FROM pragma_table_info('executions') WHERE name = 'destination_key'")
+        .and_then(|mut s| s.exists([]))
+        .ctx("reading the schema")?;
+    if !has_column {
+        conn.execute_batch("ALTER TABLE executions ADD COLUMN destination_key TEXT")
+            .ctx("upgrading the schema")?;
+    }
+    Ok(())
 }
 
 fn delete_pending_jobs(tx: &Transaction<'_>, webhook_uid: &str) -> Result<(), StoreError> {

@@ -21,6 +21,11 @@ use serde_json::{Map, Value};
 use crate::api::error::FieldErrors;
 use crate::delivery::targets;
 use crate::shapes::{Shapes, WEBHOOK_INPUT, WEBHOOK_REQUEST};
+use crate::url_password;
+
+/// The longest webhook name accepted, in characters. The API documents no
+/// limit; this one keeps names printable in lists and e-mail subjects.
+pub const MAX_NAME_CHARS: usize = 255;
 
 /// The member of a create or update body that holds the webhook.
 const WRAPPER: &str = "webhook";
@@ -124,10 +129,15 @@ pub fn webhook_input(
 /// The rules the spec cannot say. Values of the wrong type are skipped: the
 /// schema has reported them.
 fn check_rules(obj: &mut Map<String, Value>, rules: Rules<'_>, errors: &mut FieldErrors) {
-    if let Some(Value::String(name)) = obj.get("name")
-        && name.trim().is_empty()
-    {
-        errors.push("name", "can't be blank.");
+    if let Some(Value::String(name)) = obj.get("name") {
+        if name.trim().is_empty() {
+            errors.push("name", "can't be blank.");
+        } else if name.chars().count() > MAX_NAME_CHARS {
+            errors.push(
+                "name",
+                format!("is too long (at most {MAX_NAME_CHARS} characters)."),
+            );
+        }
     }
     if let Some(Value::Array(branches)) = obj.get("branches") {
         for branch in branches.iter().filter_map(Value::as_str) {
@@ -170,7 +180,7 @@ fn check_rules(obj: &mut Map<String, Value>, rules: Rules<'_>, errors: &mut Fiel
 }
 
 /// The stored destination a masked secret refers to: the one with the same
-/// target URL, else the one at the same position.
+/// target URL (as shown, password masked), else the one at the same position.
 fn matching_destination<'a>(
     stored: &'a [Destination],
     dest: &Map<String, Value>,
@@ -180,6 +190,11 @@ fn matching_destination<'a>(
     stored
         .iter()
         .find(|d| Some(d.target_url.as_str()) == url)
+        .or_else(|| {
+            stored
+                .iter()
+                .find(|d| Some(url_password::masked(&d.target_url).as_str()) == url)
+        })
         .or_else(|| stored.get(index))
 }
 
@@ -189,6 +204,13 @@ fn check_destination(
     stored: Option<&Destination>,
     errors: &mut FieldErrors,
 ) {
+    keep_url_password(
+        dest,
+        path,
+        "target_url",
+        stored.map(|d| d.target_url.as_str()),
+        errors,
+    );
     check_url(dest, path, "target_url", errors);
     let kind = match dest.get("authentication_type") {
         None => {
@@ -217,6 +239,8 @@ fn check_destination(
         }
         AuthenticationType::OAuth2 => {
             if require_text(dest, path, "access_token_url", errors) {
+                let kept = stored.and_then(|d| d.access_token_url.as_deref());
+                keep_url_password(dest, path, "access_token_url", kept, errors);
                 check_url(dest, path, "access_token_url", errors);
             }
             require_text(dest, path, "client_id", errors);
@@ -227,6 +251,32 @@ fn check_destination(
         _ => {}
     }
     check_custom_headers(dest, path, errors);
+}
+
+/// A URL whose password is the mask means the stored URL, which must be the
+/// same URL once masked.
+fn keep_url_password(
+    dest: &mut Map<String, Value>,
+    path: &str,
+    field: &str,
+    stored: Option<&str>,
+    errors: &mut FieldErrors,
+) {
+    let Some(Value::String(given)) = dest.get(field) else {
+        return;
+    };
+    if !url_password::is_masked(given) {
+        return;
+    }
+    match stored.filter(|s| url_password::masked(s) == *given && !url_password::is_masked(s)) {
+        Some(url) => {
+            dest.insert(field.to_owned(), Value::String(url.to_owned()));
+        }
+        None => errors.push(
+            format!("{path}.{field}"),
+            "has a masked password (\"********\") but no URL with a password is stored to keep; give it in clear.",
+        ),
+    }
 }
 
 /// A URL field, when it is a string, must be an absolute http(s) URL.

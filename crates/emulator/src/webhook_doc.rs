@@ -7,6 +7,7 @@ use cs_webhooks_model::{
 };
 
 use crate::store::{StackRow, StoredWebhook};
+use crate::url_password;
 
 /// Who and when, for the audit fields.
 #[derive(Debug, Clone, Copy)]
@@ -103,6 +104,10 @@ pub fn masked(webhook: &Webhook) -> Webhook {
 }
 
 fn mask_destination(dest: &mut Destination) {
+    dest.target_url = url_password::masked(&dest.target_url);
+    if let Some(url) = dest.access_token_url.as_mut() {
+        *url = url_password::masked(url);
+    }
     for secret in [
         &mut dest.http_basic_password,
         &mut dest.client_secret,

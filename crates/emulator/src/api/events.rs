@@ -15,8 +15,10 @@ use serde_json::{Value, json};
 use super::auth::{Caller, authenticate};
 use super::error::{ApiError, code};
 use super::webhooks::internal;
-use super::{BodyErrors, json_body};
+use super::{BodyErrors, exact_json_body};
+use crate::delivery::identity;
 use crate::events::{self, EventRequest};
+use crate::exact_numbers::{self, ExactJson};
 use crate::fixtures::{self, TriggerRequest};
 use crate::ids;
 use crate::state::Shared;
@@ -36,10 +38,10 @@ pub async fn fire(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers)?;
-    let body = json_body(&headers, body, EVENT)?;
+    let body = exact_json_body(&headers, body, EVENT)?;
     let req: EventRequest = parse(body)?;
     let answer = fire_event(&state, caller, &req).await?;
-    Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
+    Ok((StatusCode::ACCEPTED, ExactJson(answer)).into_response())
 }
 
 /// `POST /_emulator/trigger`: fires a fixture (a realistic event of a
@@ -50,7 +52,7 @@ pub async fn trigger(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let caller = authenticate(&state, &headers)?;
-    let body = json_body(&headers, body, EVENT)?;
+    let body = exact_json_body(&headers, body, EVENT)?;
     let trigger: TriggerRequest = parse(body)?;
     let fixture = trigger.event.clone();
     let req = fixtures::event_request(trigger).map_err(|e| EVENT.error_fields(e))?;
@@ -58,7 +60,7 @@ pub async fn trigger(
     if let Some(answer) = answer.as_object_mut() {
         answer.insert("fixture".into(), Value::String(fixture));
     }
-    Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
+    Ok((StatusCode::ACCEPTED, ExactJson(answer)).into_response())
 }
 
 /// The body as `T`, or 422 naming the field that does not fit.
@@ -144,6 +146,8 @@ async fn fire_event(
                 api_key: caller.stack.api_key.clone(),
                 webhook_uid: w.webhook.uid.clone(),
                 destination,
+                destination_key: identity::key(&w.webhook.destinations, destination)
+                    .unwrap_or_default(),
                 created_ms,
                 channels_json: channels_json.clone(),
                 body: Arc::clone(body),
@@ -162,7 +166,7 @@ async fn fire_event(
             .map_err(internal)?;
         state.wake.notify_one();
     }
-    let event: Value = serde_json::from_slice(&payloads.full).unwrap_or(Value::Null);
+    let event: Value = exact_numbers::parse(&payloads.full).unwrap_or(Value::Null);
     let answer = json!({
         "notice": format!("Event fired; {} deliveries queued.", summary.len()),
         "channels": channels,

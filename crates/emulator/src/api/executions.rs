@@ -17,6 +17,7 @@ use super::error::{ApiError, code};
 use super::params::Params;
 use super::webhooks::{internal, visible};
 use super::{path_uid, read_body};
+use crate::exact_numbers::{self, ExactJson};
 use crate::ids;
 use crate::state::Shared;
 use crate::store::{ExecutionRow, ExecutionWindow};
@@ -28,7 +29,7 @@ pub async fn list(
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<ExactJson, ApiError> {
     let caller = authenticate(&state, &headers)?;
     let uid = path_uid(path)?;
     let webhook = visible(&state, caller, &uid)?;
@@ -71,7 +72,7 @@ pub async fn list(
         .iter()
         .map(|row| execution_json(row, org, only_events))
         .collect();
-    Ok(Json(json!({ "webhooks": list })))
+    Ok(ExactJson(json!({ "webhooks": list })))
 }
 
 /// `POST /v3/webhooks/{execution_uid}/retry`; also the official JavaScript
@@ -133,7 +134,7 @@ pub async fn logs(
     State(state): State<Shared>,
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<ExactJson, ApiError> {
     let caller = authenticate(&state, &headers)?;
     let uid = path_uid(path)?;
     let row = find_execution(&state, caller, &uid).await?;
@@ -165,7 +166,7 @@ pub async fn logs(
         }
         complete(obj);
     }
-    Ok(Json(json!({ "webhook": doc })))
+    Ok(ExactJson(json!({ "webhook": doc })))
 }
 
 /// The execution `uid` of the caller's stack, within the log retention, whose
@@ -242,7 +243,7 @@ fn channels(row: &ExecutionRow) -> Vec<Channel> {
 }
 
 fn event_data(row: &ExecutionRow) -> Option<EventPayload> {
-    from_json_slice(&row.body).ok()
+    from_json_slice(&exact_numbers::protect(&row.body)).ok()
 }
 
 fn event_headers(row: &ExecutionRow) -> Option<Headers> {
@@ -258,7 +259,7 @@ fn retry_count(row: &ExecutionRow) -> u32 {
 
 /// The attempts with `request.body` put back (it is stored once per execution).
 fn details(row: &ExecutionRow) -> Vec<Value> {
-    let body: Value = serde_json::from_slice(&row.body).unwrap_or(Value::Null);
+    let body: Value = exact_numbers::parse(&row.body).unwrap_or(Value::Null);
     row.details_json
         .iter()
         .filter_map(|d| serde_json::from_str::<Value>(d).ok())

@@ -5,6 +5,8 @@ pub mod auth;
 pub mod error;
 mod events;
 mod executions;
+#[cfg(test)]
+mod fuzz_tests;
 mod inspect;
 pub mod limit;
 mod params;
@@ -104,6 +106,29 @@ fn json_body(
     body: Result<Bytes, BytesRejection>,
     errors: BodyErrors,
 ) -> Result<Value, ApiError> {
+    let body = json_bytes(headers, body, errors)?;
+    serde_json::from_slice(&body)
+        .map_err(|e| errors.error("body", format!("is not valid JSON: {e}.")))
+}
+
+/// [`json_body`] keeping every number exactly as written (event data; see
+/// `exact_numbers`).
+fn exact_json_body(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    errors: BodyErrors,
+) -> Result<Value, ApiError> {
+    let body = json_bytes(headers, body, errors)?;
+    crate::exact_numbers::parse(&body)
+        .map_err(|e| errors.error("body", format!("is not valid JSON: {e}.")))
+}
+
+/// The bytes of a body that says it is JSON.
+fn json_bytes(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    errors: BodyErrors,
+) -> Result<Bytes, ApiError> {
     let body = read_body(body)?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -118,8 +143,7 @@ fn json_body(
     if essence != "application/json" && !essence.ends_with("+json") {
         return Err(errors.error("content-type", "must be application/json."));
     }
-    serde_json::from_slice(&body)
-        .map_err(|e| errors.error("body", format!("is not valid JSON: {e}.")))
+    Ok(body)
 }
 
 /// The body bytes, or 413 / 422 for a body that could not be read.

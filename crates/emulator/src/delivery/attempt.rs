@@ -18,6 +18,7 @@ use super::oauth::TokenCache;
 use super::signing::{HMAC_HEADER, SIGNATURE_HEADER, hmac_header};
 use super::targets::{self, NotLoopbackHost};
 use crate::ids;
+use crate::url_password;
 
 /// Response bodies are recorded up to this many bytes.
 const MAX_RECORDED_BODY: usize = 64 * 1024;
@@ -219,6 +220,8 @@ impl Sender {
         shown: Map<String, Value>,
         result: Result<Answer, (&'static str, String)>,
     ) -> Outcome {
+        // The record is shown by the API: a password in the URL stays hidden.
+        let url = &url_password::masked(url);
         let sent = Headers(shown.clone());
         let (status, success, response) = match result {
             Ok(answer) => {
@@ -296,9 +299,42 @@ impl Sender {
 
 /// The record the API keeps for an attempt that a stopped emulator left unfinished.
 pub fn interrupted(dest: Option<&Destination>, retry_number: u32, timeout: Duration) -> Outcome {
+    not_sent(
+        dest,
+        retry_number,
+        timeout,
+        "EINTERRUPTED",
+        "The emulator stopped before this attempt finished; it may or may not have been delivered. \
+         With retry_policy automatic it is attempted again; otherwise POST \
+         /v3/webhooks/{execution_uid}/retry sends it again.",
+    )
+}
+
+/// The record of an attempt that was not made because the execution's
+/// destination is no longer one of the webhook's.
+pub fn destination_removed(retry_number: u32, timeout: Duration) -> Outcome {
+    not_sent(
+        None,
+        retry_number,
+        timeout,
+        "EDESTINATIONREMOVED",
+        "The destination this execution was made for was removed from the webhook; nothing was sent.",
+    )
+}
+
+/// A failed attempt that sent nothing (or nothing known), with `code` and `message`.
+fn not_sent(
+    dest: Option<&Destination>,
+    retry_number: u32,
+    timeout: Duration,
+    code: &str,
+    message: &str,
+) -> Outcome {
     let id = ids::cs_uid();
     let created = ids::now();
-    let url = dest.map(|d| d.target_url.clone()).unwrap_or_default();
+    let url = dest
+        .map(|d| url_password::masked(d.target_url.trim()))
+        .unwrap_or_default();
     let detail = RequestDetail {
         id: Some(id.clone()),
         retry_number: Some(retry_number),
@@ -314,11 +350,8 @@ pub fn interrupted(dest: Option<&Destination>, retry_number: u32, timeout: Durat
             timeout: Some(i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX)),
         }),
         response: Some(DeliveryResponse {
-            message: Some(
-                "The emulator stopped before this attempt finished; it may or may not have been delivered."
-                    .to_owned(),
-            ),
-            code: Some("EINTERRUPTED".to_owned()),
+            message: Some(message.to_owned()),
+            code: Some(code.to_owned()),
             ..DeliveryResponse::default()
         }),
     };

@@ -6,12 +6,19 @@
 //! it; no attempt runs twice. An attempt is claimed (committed) before it is
 //! sent; one that was claimed but never recorded, because the process died, is
 //! recorded on the next start as failed with code `EINTERRUPTED` (it may or may
-//! not have reached the destination); the retry policy decides what follows, and
-//! the circuit breaker does not count it (it says nothing about the destination).
+//! not have reached the destination); the retry policy decides what follows
+//! (`automatic`: attempted again; `manual`: failed, and an operator's retry
+//! sends it again), and the circuit breaker does not count it (it says nothing
+//! about the destination). Delivery is therefore at least once: an execution
+//! can reach its destination once more per attempt a crash interrupted.
+//! Every attempt goes to the destination its execution was made for, found by
+//! identity (see `identity`); when the webhook no longer has it, the attempt is
+//! recorded as failed with code `EDESTINATIONREMOVED` and nothing is sent.
 //! Finished attempts are written in groups (see `recorder`), one transaction for
 //! all the attempts that finish while the previous one is being written.
 
 pub mod attempt;
+pub mod identity;
 pub mod oauth;
 mod recorder;
 pub mod schedule;
@@ -64,9 +71,10 @@ impl Deliverer {
             .connect_timeout(settings.delivery_timeout.min(Duration::from_secs(10)))
             .pool_max_idle_per_host(settings.delivery_concurrency)
             .redirect(redirect);
+        // Loopback names never reach DNS; other names only with remote targets allowed.
+        builder = builder.dns_resolver(targets::DeliveryResolver { allow_remote });
         if !allow_remote {
-            // Loopback only: no proxy, and a resolver that drops other addresses.
-            builder = builder.no_proxy().dns_resolver(targets::LoopbackResolver);
+            builder = builder.no_proxy();
         }
         let client = builder
             .build()
@@ -97,11 +105,12 @@ impl Deliverer {
             let webhook = self.state.store.webhook(&job.webhook_uid);
             let dest = webhook
                 .as_ref()
-                .and_then(|w| w.webhook.destinations.get(job.destination));
+                .and_then(|w| destination_of(&job, &w.webhook.destinations));
             let outcome = attempt::interrupted(dest, job.retry_number, self.sender.timeout);
             tracing::warn!(execution = %job.execution_uid, attempt = job.retry_number,
                 "an attempt was interrupted by the last shutdown; recorded as failed");
-            self.record(&job, outcome, true).await?;
+            self.record(&job, outcome, Some(AttemptResult::Interrupted))
+                .await?;
         }
         Ok(count)
     }
@@ -181,18 +190,26 @@ impl Deliverer {
 
     /// Makes one claimed attempt and records it.
     async fn deliver(&self, job: ClaimedJob) {
-        let webhook = self.state.store.webhook(&job.webhook_uid);
-        let dest = webhook.as_ref().and_then(|w| {
-            (w.webhook.disabled != Some(true))
-                .then(|| w.webhook.destinations.get(job.destination))
-                .flatten()
-        });
-        let Some(dest) = dest else {
-            // Deleted, disabled, or the destination was removed: nothing to send.
+        let webhook = self
+            .state
+            .store
+            .webhook(&job.webhook_uid)
+            .filter(|w| w.webhook.disabled != Some(true));
+        let Some(webhook) = webhook else {
+            // Deleted or disabled: nothing to send, and nothing to record.
             let store = Arc::clone(&self.state.store);
             let uid = job.execution_uid.clone();
             if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.drop_job(&uid)).await {
                 tracing::error!(error = %e, "cannot drop a job");
+            }
+            return;
+        };
+        let Some(dest) = destination_of(&job, &webhook.webhook.destinations) else {
+            // Never another destination in its place: the execution records why nothing was sent.
+            let outcome = attempt::destination_removed(job.retry_number, self.sender.timeout);
+            let result = Some(AttemptResult::DestinationRemoved);
+            if let Err(e) = self.record(&job, outcome, result).await {
+                tracing::error!(error = %e, execution = %job.execution_uid, "cannot record an attempt");
             }
             return;
         };
@@ -213,16 +230,18 @@ impl Deliverer {
             .await;
         tracing::debug!(execution = %job.execution_uid, attempt = job.retry_number,
             status = ?outcome.status, "delivery attempt");
-        if let Err(e) = self.record(&job, outcome, false).await {
+        if let Err(e) = self.record(&job, outcome, None).await {
             tracing::error!(error = %e, execution = %job.execution_uid, "cannot record an attempt");
         }
     }
 
+    /// Records `outcome`; `result` overrides what its status says (an attempt
+    /// that was not made, or not finished).
     async fn record(
         &self,
         job: &ClaimedJob,
         outcome: Outcome,
-        interrupted: bool,
+        result: Option<AttemptResult>,
     ) -> Result<(), Error> {
         let last_error = last_error(&outcome);
         let record = AttemptRecord {
@@ -233,11 +252,11 @@ impl Deliverer {
             manual: job.manual,
             created_ms: outcome.created_ms,
             status: outcome.status,
-            result: match (interrupted, outcome.success) {
-                (true, _) => AttemptResult::Interrupted,
-                (false, true) => AttemptResult::Delivered,
-                (false, false) => AttemptResult::Failed,
-            },
+            result: result.unwrap_or(if outcome.success {
+                AttemptResult::Delivered
+            } else {
+                AttemptResult::Failed
+            }),
             detail_json: outcome.detail.to_string(),
             headers_json: serde_json::Value::Object(outcome.headers).to_string(),
         };
@@ -260,6 +279,19 @@ impl Deliverer {
             }
         }
         Ok(())
+    }
+}
+
+/// The destination `job` was made for, found by its identity: never another
+/// destination that took its place. Jobs stored before identities were kept
+/// fall back to the position.
+fn destination_of<'a>(
+    job: &ClaimedJob,
+    destinations: &'a [cs_webhooks_model::Destination],
+) -> Option<&'a cs_webhooks_model::Destination> {
+    match job.destination_key.as_deref().filter(|k| !k.is_empty()) {
+        Some(key) => identity::find(destinations, key),
+        None => destinations.get(job.destination),
     }
 }
 

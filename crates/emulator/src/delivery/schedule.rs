@@ -8,7 +8,8 @@
 //! the webhook is disabled and marked unhealthy; a delivered attempt resets
 //! the count. An interrupted attempt (the emulator stopped while it was in
 //! flight) says nothing about the destination: the breaker ignores it, the
-//! retry policy treats it as a failure.
+//! retry policy treats it as a failure. An attempt whose destination was
+//! removed from the webhook is neither counted nor retried.
 
 use crate::config::RETRY_SCHEDULE;
 
@@ -21,6 +22,9 @@ pub enum AttemptResult {
     Failed,
     /// The emulator stopped before the attempt finished.
     Interrupted,
+    /// The destination the execution was made for is no longer one of the
+    /// webhook's: nothing was sent, and nothing can be.
+    DestinationRemoved,
 }
 
 /// The facts about one finished attempt the decision needs.
@@ -91,13 +95,15 @@ pub fn decide(attempt: Attempt, state: WebhookState, rules: &RetryRules) -> Deci
     let failures = match attempt.result {
         AttemptResult::Delivered => 0,
         AttemptResult::Failed => state.failures.saturating_add(1),
-        AttemptResult::Interrupted => state.failures,
+        AttemptResult::Interrupted | AttemptResult::DestinationRemoved => state.failures,
     };
     let trip_breaker = attempt.result == AttemptResult::Failed
         && !state.disabled
         && failures >= rules.breaker_threshold;
-    let retries = attempt.result != AttemptResult::Delivered
-        && !attempt.manual
+    let retries = matches!(
+        attempt.result,
+        AttemptResult::Failed | AttemptResult::Interrupted
+    ) && !attempt.manual
         && state.automatic
         && !state.disabled
         && !trip_breaker;
@@ -157,7 +163,7 @@ mod tests {
 
     #[test]
     fn decision_table() {
-        use AttemptResult::{Delivered, Failed, Interrupted};
+        use AttemptResult::{Delivered, DestinationRemoved, Failed, Interrupted};
         let scale = 0.01;
         let rules = RetryRules::scaled(scale, BREAKER_THRESHOLD);
         let step = |secs: i64| Some((secs as f64 * 1000.0 * scale) as i64);
@@ -181,6 +187,7 @@ mod tests {
             ("an already disabled webhook does not trip again", attempt(Failed, 0, false), state(10, true, true), decision(11, false, None)),
             ("interrupted: not counted, still retried", attempt(Interrupted, 0, false), auto(9), decision(9, false, step(5))),
             ("interrupted last attempt: nothing follows", attempt(Interrupted, 4, false), auto(3), decision(3, false, None)),
+            ("destination removed: not counted, not retried", attempt(DestinationRemoved, 0, false), auto(9), decision(9, false, None)),
         ];
         for (case, attempt, state, expected) in table {
             assert_eq!(decide(attempt, state, &rules), expected, "{case}");

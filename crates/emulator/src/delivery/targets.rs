@@ -5,11 +5,15 @@
 //! A webhook may name any well-formed http(s) URL, as Contentstack allows, so
 //! that real webhooks can be imported unchanged; the host is checked when a
 //! delivery is made, before any DNS query or connection: the URL's host
-//! before sending, every name the resolver is asked for (which also drops
-//! non-loopback addresses that a loopback name resolves to), and every
-//! redirect.
+//! before sending, every name the resolver is asked for, and every redirect.
+//!
+//! `localhost`, names under it (`hooks.localhost`) and their fully qualified
+//! forms (`localhost.`) are loopback names (RFC 6761): the delivery resolver
+//! answers them itself with 127.0.0.1 and ::1, so no DNS query ever leaves the
+//! machine for them, and refuses every other name unless remote targets are
+//! allowed.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use reqwest::Url;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
@@ -88,11 +92,21 @@ pub fn check_parsed(url: &Url, allow_remote: bool) -> Result<(), TargetError> {
     }
 }
 
-/// A DNS resolver that looks up only `localhost` names and keeps only their
-/// loopback addresses, so a name cannot lead a delivery to another host.
-/// Other names are refused without a query.
+/// The deliveries' resolver: loopback names get the loopback addresses
+/// without a query; other names are refused without a query, or looked up
+/// by the system when remote targets are allowed.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct LoopbackResolver;
+pub struct DeliveryResolver {
+    /// Whether names other than loopback names may be looked up.
+    pub allow_remote: bool,
+}
+
+/// The addresses a loopback name stands for, IPv4 first (what local servers
+/// most often listen on; the connector tries the next on refusal).
+pub const LOOPBACK_ADDRS: [IpAddr; 2] = [
+    IpAddr::V4(Ipv4Addr::LOCALHOST),
+    IpAddr::V6(Ipv6Addr::LOCALHOST),
+];
 
 /// The resolver's error when a name has no loopback address.
 #[derive(Debug, thiserror::Error)]
@@ -101,20 +115,20 @@ pub struct NotLoopbackHost {
     host: String,
 }
 
-impl Resolve for LoopbackResolver {
+impl Resolve for DeliveryResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_owned();
+        let allow_remote = self.allow_remote;
         Box::pin(async move {
-            if !is_loopback_name(&host) {
+            if is_loopback_name(&host) {
+                let addrs = LOOPBACK_ADDRS.map(|ip| SocketAddr::new(ip, 0));
+                return Ok(Box::new(addrs.into_iter()) as Addrs);
+            }
+            if !allow_remote {
                 return Err(Box::new(NotLoopbackHost { host }) as Box<_>);
             }
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .filter(|a| is_loopback(a.ip()))
-                .collect();
-            if addrs.is_empty() {
-                return Err(Box::new(NotLoopbackHost { host }) as Box<_>);
-            }
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             Ok(Box::new(addrs.into_iter()) as Addrs)
         })
     }
@@ -162,17 +176,33 @@ mod tests {
         // be a lookup failure, not the refusal.
         for host in ["hooks.example.com", "hooks.invalid", "localhost.invalid"] {
             let name: Name = host.parse().unwrap();
-            let refused = match LoopbackResolver.resolve(name).await {
+            let refused = match DeliveryResolver::default().resolve(name).await {
                 Ok(_) => panic!("{host} resolved"),
                 Err(e) => e.downcast::<NotLoopbackHost>(),
             };
             assert!(refused.is_ok(), "{host}: {refused:?}");
         }
-        let name: Name = "localhost".parse().unwrap();
-        let addrs: Vec<SocketAddr> = match LoopbackResolver.resolve(name).await {
-            Ok(addrs) => addrs.collect(),
-            Err(e) => panic!("localhost: {e}"),
-        };
-        assert!(!addrs.is_empty() && addrs.iter().all(|a| is_loopback(a.ip())));
+    }
+
+    #[tokio::test]
+    async fn localhost_names_resolve_to_loopback_without_a_query() {
+        // `hooks.localhost` has no DNS record anywhere: only a local answer
+        // gives exactly the two loopback addresses, in this order.
+        for allow_remote in [false, true] {
+            let resolver = DeliveryResolver { allow_remote };
+            for host in [
+                "localhost",
+                "localhost.",
+                "hooks.localhost",
+                "API.LocalHost.",
+            ] {
+                let name: Name = host.parse().unwrap();
+                let addrs: Vec<IpAddr> = match resolver.resolve(name).await {
+                    Ok(addrs) => addrs.map(|a| a.ip()).collect(),
+                    Err(e) => panic!("{host}: {e}"),
+                };
+                assert_eq!(addrs, LOOPBACK_ADDRS, "{host}");
+            }
+        }
     }
 }

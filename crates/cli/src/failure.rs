@@ -61,7 +61,11 @@ fn describe_api_error(doing: &str, error: &Error) -> String {
     let Some(api) = error.api_error() else {
         return format!("error: {doing}: {error}");
     };
-    let mut lines = vec![format!("error: {doing}: the API answered {}", api.status)];
+    let mut first = format!("error: {doing}: the API answered {}", api.status);
+    if let Some(request) = &api.request {
+        first.push_str(&format!(" to {request}"));
+    }
+    let mut lines = vec![first];
     if let Some(code) = api.error_code {
         lines.push(format!("  error_code: {code}"));
     }
@@ -72,13 +76,33 @@ fn describe_api_error(doing: &str, error: &Error) -> String {
         lines.push(format!("  {field}: {}", messages.join("; ")));
     }
     let hint = match api.status.as_u16() {
-        401 => Some(
-            "check the token (--management-token, CONTENTSTACK_MANAGEMENT_TOKEN, \
-             CONTENTSTACK_AUTHTOKEN, CONTENTSTACK_OAUTH_TOKEN or the profile)",
-        ),
-        412 => Some("check the api_key (--api-key, CONTENTSTACK_API_KEY or the profile)"),
+        401 => Some(match api.credential {
+            Some(kind) => format!(
+                "the request carried a {kind}: check it (--management-token, \
+                 CONTENTSTACK_MANAGEMENT_TOKEN, CONTENTSTACK_AUTHTOKEN, \
+                 CONTENTSTACK_OAUTH_TOKEN or the profile) is valid for this stack"
+            ),
+            None => "check the token (--management-token, CONTENTSTACK_MANAGEMENT_TOKEN, \
+                     CONTENTSTACK_AUTHTOKEN, CONTENTSTACK_OAUTH_TOKEN or the profile)"
+                .to_string(),
+        }),
+        404 if api
+            .request
+            .as_ref()
+            .is_some_and(|r| !r.url.contains("/v3/")) =>
+        {
+            Some(
+                "the API's paths begin with /v3: does the base URL (--base-url, \
+             CONTENTSTACK_BASE_URL or the profile) end in /v3?"
+                    .to_string(),
+            )
+        }
+        412 => {
+            Some("check the api_key (--api-key, CONTENTSTACK_API_KEY or the profile)".to_string())
+        }
         429 => Some(
-            "rate limited: the client already retried with backoff; wait a moment and run it again",
+            "rate limited: the client already retried with backoff; wait a moment and run it again"
+                .to_string(),
         ),
         _ => None,
     };

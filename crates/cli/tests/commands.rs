@@ -241,10 +241,26 @@ fn bad_input_is_a_usage_error_on_stderr() {
     assert_eq!(denied.status.code(), Some(1));
     let text = stderr(&denied);
     assert!(
-        text.contains("401") && text.contains("hint: check the token"),
+        text.contains("401 Unauthorized to GET http://127.0.0.1:")
+            && text.contains("hint: the request carried a management token"),
         "{text}"
     );
     assert!(!text.contains("wrong-token"), "the token leaked: {text}");
+
+    // A base URL without /v3: the 404 names the URL and says what to check.
+    let base = common::emulator().handle.base_url().to_string();
+    let without_v3 = common::cli()
+        .env("CONTENTSTACK_BASE_URL", base.trim_end_matches("/v3"))
+        .args(["webhooks", "list"])
+        .output()
+        .expect("runs");
+    assert_eq!(without_v3.status.code(), Some(1));
+    let text = stderr(&without_v3);
+    assert!(
+        text.contains("404 Not Found to GET http://127.0.0.1:")
+            && text.contains("does the base URL"),
+        "{text}"
+    );
 
     let flag = run(&["webhooks", "list", "--no-such-flag"]);
     assert_eq!(flag.status.code(), Some(2));

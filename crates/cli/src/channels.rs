@@ -1,6 +1,6 @@
 //! `cs-webhooks channels`: the channel grammar, and whether strings are channels.
 
-use cs_webhooks_blocking::model::{Channel, ChannelKind};
+use cs_webhooks_blocking::model::{Channel, ChannelError, ChannelKind};
 use serde_json::json;
 
 use crate::failure::Failure;
@@ -12,6 +12,11 @@ pub struct ChannelsArgs {
     /// Check these strings instead of listing the patterns.
     #[arg(long, num_args = 1.., value_name = "CHANNEL")]
     pub validate: Vec<String>,
+    /// With --validate: accept a channel of valid syntax that no documented
+    /// pattern matches (a channel newer than our catalogue). Without it such
+    /// a channel is a typo, reported with the closest documented channel.
+    #[arg(long, requires = "validate")]
+    pub allow_unknown: bool,
 }
 
 /// The documented channel patterns by family (`{x}` is a uid, `[...]` optional).
@@ -95,7 +100,12 @@ pub fn run(args: &ChannelsArgs, format: Format) -> Result<(), Failure> {
     let mut list = List::new(format, &["CHANNEL", "VALID", "FAMILY"]);
     let mut invalid = Vec::new();
     for text in &args.validate {
-        match Channel::custom(text.as_str()) {
+        let checked = if args.allow_unknown {
+            Channel::custom(text.as_str())
+        } else {
+            Channel::new(text.as_str())
+        };
+        match checked {
             Ok(channel) => {
                 let family = family(channel.kind());
                 list.push(
@@ -110,7 +120,12 @@ pub fn run(args: &ChannelsArgs, format: Format) -> Result<(), Failure> {
                 )?;
             }
             Err(e) => {
-                eprintln!("error: {text:?} is not a channel: {e}");
+                match e {
+                    ChannelError::Unknown { .. } => {
+                        eprintln!("error: {e} (or pass --allow-unknown)")
+                    }
+                    _ => eprintln!("error: {text:?} is not a channel: {e}"),
+                }
                 invalid.push(text.clone());
                 list.push(
                     json!({"channel": text, "valid": false, "error": e.to_string()}),

@@ -282,6 +282,13 @@ fn channels_lists_patterns_and_validates() {
         serde_json::from_str::<Value>(&checked).expect("JSON"),
         json!([{"channel": "content_types.blog.entries.update", "valid": true, "family": "entry"}])
     );
+    let typo = run(&["channels", "--validate", "contnet_types.entries.update"]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        stderr(&typo).contains("did you mean \"content_types.entries.update\"?"),
+        "{}",
+        stderr(&typo)
+    );
     let bad = run(&["channels", "--validate", "content_types..update"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(
@@ -449,7 +456,8 @@ fn tables_are_stable() {
             "channels",
             "--validate",
             "assets.create",
-            "content_types.blog.made_up"
+            "content_types.blog.made_up",
+            "--allow-unknown"
         ])
     );
 }

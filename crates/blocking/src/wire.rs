@@ -31,7 +31,8 @@ pub(crate) struct Vault {
 }
 
 struct Entry {
-    placeholder: Vec<u8>,
+    /// Ready to hand out: a clone shares its bytes, no copy per call.
+    placeholder: http::HeaderValue,
     secret: Vec<u8>,
 }
 
@@ -54,8 +55,8 @@ impl Vault {
                 .find(|e| e.secret == secret)
                 .map(|e| e.placeholder.clone())
         };
-        let placeholder = match known {
-            Some(placeholder) => placeholder,
+        match known {
+            Some(placeholder) => Some(placeholder),
             None => {
                 let mut entries = self.entries.write().ok()?;
                 if entries.len() >= MAX_SECRETS {
@@ -67,16 +68,15 @@ impl Vault {
                 }
                 let mut placeholder = vec![b'*'; secret.len() - index.len()];
                 placeholder.extend_from_slice(index.as_bytes());
+                let mut placeholder = http::HeaderValue::from_bytes(&placeholder).ok()?;
+                placeholder.set_sensitive(true);
                 entries.push(Entry {
                     placeholder: placeholder.clone(),
                     secret: secret.to_vec(),
                 });
-                placeholder
+                Some(placeholder)
             }
-        };
-        let mut value = http::HeaderValue::from_bytes(&placeholder).ok()?;
-        value.set_sensitive(true);
-        Some(value)
+        }
     }
 
     /// Puts the secrets back into a request head about to be sent: every
@@ -100,7 +100,7 @@ impl Vault {
                 let value_start =
                     colon + 1 + line[colon + 1..].iter().take_while(|&&b| b == b' ').count();
                 let value = &mut line[value_start..];
-                if let Some(entry) = entries.iter().find(|e| e.placeholder == *value) {
+                if let Some(entry) = entries.iter().find(|e| e.placeholder.as_bytes() == value) {
                     value.copy_from_slice(&entry.secret);
                 }
             }

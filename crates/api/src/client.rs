@@ -70,14 +70,16 @@ pub(crate) struct Attempts<'c, O> {
 
 impl<'c, O: Operation> Attempts<'c, O> {
     pub(crate) fn new(config: &'c Config, operation: &'c O) -> Self {
+        // One clock read: on a VM each costs as much as a header.
+        let now = Instant::now();
         Attempts {
             config,
             operation,
             method: operation.method(),
-            start: Instant::now(),
+            start: now,
             attempt: 0,
             sent: Sent::No,
-            attempt_start: Instant::now(),
+            attempt_start: now,
             attempt_timeout: None,
         }
     }
@@ -86,9 +88,10 @@ impl<'c, O: Operation> Attempts<'c, O> {
     /// operation's time is up.
     pub(crate) fn begin(&mut self) -> Result<Option<Duration>, Error> {
         let timeouts = self.config.timeouts();
+        let now = Instant::now();
         let remaining = timeouts
             .total
-            .map(|total| total.saturating_sub(self.start.elapsed()));
+            .map(|total| total.saturating_sub(now.saturating_duration_since(self.start)));
         if remaining == Some(Duration::ZERO) {
             return Err(Error::Timeout {
                 message: format!(
@@ -101,7 +104,7 @@ impl<'c, O: Operation> Attempts<'c, O> {
             });
         }
         self.attempt += 1;
-        self.attempt_start = Instant::now();
+        self.attempt_start = now;
         self.attempt_timeout = match (timeouts.attempt, remaining) {
             (Some(a), Some(r)) => Some(a.min(r)),
             (a, r) => a.or(r),

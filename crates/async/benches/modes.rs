@@ -5,7 +5,8 @@
 //! example webhook.
 //!
 //! `cargo bench -p cs-webhooks-async --bench modes`
-//! (`MODES_ROUNDS=N` for more rounds; `MODES_CALLS=N` calls per batch.)
+//! (`MODES_ROUNDS=N` for more rounds; `MODES_CALLS=N` calls per batch;
+//! `MODES_ONLY=text` runs only the modes whose name contains it.)
 //!
 //! Modes: blocking sequential; blocking, 16 threads sharing one client;
 //! current_thread runtime sequential and 16 tasks; multi_thread runtime with
@@ -294,7 +295,9 @@ fn main() {
         "| mode | ours ÷ raw (wall) | ours ÷ raw (CPU) | allocs/call ours | allocs/call raw |"
     );
     println!("|---|---|---|---|---|");
-    for (name, batch) in &modes {
+    // `MODES_ONLY=blocking` runs the modes whose name contains it (for a profile).
+    let only = std::env::var("MODES_ONLY").unwrap_or_default();
+    for (name, batch) in modes.iter().filter(|(name, _)| name.contains(&only)) {
         // Warm up both sides: connections opened, pools filled.
         batch(false);
         batch(true);

@@ -53,11 +53,13 @@ pub(crate) enum Step {
 
 /// The bookkeeping of one operation's attempts: timeouts, the retry decision,
 /// tracing. Transport-agnostic; the two loops only sleep and send.
-pub(crate) struct Attempts<'c> {
+pub(crate) struct Attempts<'c, O> {
     config: &'c Config,
+    /// Built again only to name the request in an error or a non-2xx answer:
+    /// formatting the request line on every call is a cost the successful
+    /// calls would pay for nothing.
+    operation: &'c O,
     method: http::Method,
-    /// Named in every error, and handed to the decoder with the response.
-    request: RequestLine,
     start: Instant,
     attempt: u32,
     sent: Sent,
@@ -66,16 +68,18 @@ pub(crate) struct Attempts<'c> {
     attempt_timeout: Option<Duration>,
 }
 
-impl<'c> Attempts<'c> {
-    pub(crate) fn new(config: &'c Config, request: &http::Request<Vec<u8>>) -> Self {
+impl<'c, O: Operation> Attempts<'c, O> {
+    pub(crate) fn new(config: &'c Config, operation: &'c O) -> Self {
+        // One clock read: on a VM each costs as much as a header.
+        let now = Instant::now();
         Attempts {
             config,
-            method: request.method().clone(),
-            request: RequestLine::of(request),
-            start: Instant::now(),
+            operation,
+            method: operation.method(),
+            start: now,
             attempt: 0,
             sent: Sent::No,
-            attempt_start: Instant::now(),
+            attempt_start: now,
             attempt_timeout: None,
         }
     }
@@ -84,24 +88,58 @@ impl<'c> Attempts<'c> {
     /// operation's time is up.
     pub(crate) fn begin(&mut self) -> Result<Option<Duration>, Error> {
         let timeouts = self.config.timeouts();
+        let now = Instant::now();
         let remaining = timeouts
             .total
-            .map(|total| total.saturating_sub(self.start.elapsed()));
+            .map(|total| total.saturating_sub(now.saturating_duration_since(self.start)));
         if remaining == Some(Duration::ZERO) {
             return Err(Error::Timeout {
-                message: format!("{}: the operation's total timeout elapsed", self.request),
+                message: format!(
+                    "{}: the operation's total timeout elapsed",
+                    self.request_line()
+                ),
                 sent: self.sent,
                 attempts: self.attempt,
                 source: None,
             });
         }
         self.attempt += 1;
-        self.attempt_start = Instant::now();
+        self.attempt_start = now;
         self.attempt_timeout = match (timeouts.attempt, remaining) {
             (Some(a), Some(r)) => Some(a.min(r)),
             (a, r) => a.or(r),
         };
         Ok(self.attempt_timeout)
+    }
+
+    /// The request this operation sends (its first attempt's build).
+    pub(crate) fn first_request(&self) -> Result<http::Request<Vec<u8>>, Error> {
+        self.operation.build(self.config)
+    }
+
+    /// The request an attempt sends: `first` (the first attempt's, moved in
+    /// without a copy), else built again, since a retry is rare and a build
+    /// is pure.
+    pub(crate) fn request(
+        &self,
+        first: &mut Option<http::Request<Vec<u8>>>,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        match first.take() {
+            Some(request) => Ok(request),
+            None => self.first_request(),
+        }
+    }
+
+    /// The method and URL, for errors.
+    fn request_line(&self) -> RequestLine {
+        match self.operation.build(self.config) {
+            Ok(request) => RequestLine::of(&request),
+            // Unreachable after a first build succeeded (builds are pure).
+            Err(_) => RequestLine {
+                method: self.method.clone(),
+                url: String::new(),
+            },
+        }
     }
 
     /// What the core checks for every transport, closures included: a body
@@ -129,13 +167,16 @@ impl<'c> Attempts<'c> {
     /// After an attempt: stop with the response or error, or retry after a wait.
     pub(crate) fn end(&mut self, result: Result<http::Response<Vec<u8>>, TransportError>) -> Step {
         let result = self.enforce(result).map(|mut response| {
-            response.extensions_mut().insert(RequestContext {
-                request: self.request.clone(),
-                credential: self.config.credential_kind(),
-            });
+            // Only the decoders' API errors name the request.
+            if !response.status().is_success() {
+                response.extensions_mut().insert(RequestContext {
+                    request: self.request_line(),
+                    credential: self.config.credential_kind(),
+                });
+            }
             response
         });
-        let result = result.map_err(|error| error.with_request(&self.request));
+        let result = result.map_err(|error| error.with_request(&self.request_line()));
         if let Err(TransportError {
             too_large: Some(limit),
             ..
@@ -284,8 +325,8 @@ impl<T: AsyncTransport> AsyncClient<T> {
     ) -> Result<http::Response<Vec<u8>>, Error> {
         let span = span(operation);
         async {
-            let request = operation.build(&self.config)?;
-            let mut attempts = Attempts::new(&self.config, &request);
+            let mut attempts = Attempts::new(&self.config, operation);
+            let mut first = Some(attempts.first_request()?);
             loop {
                 if let Some(limiter) = &self.limiter {
                     let wait = limiter.reserve(Instant::now());
@@ -294,7 +335,8 @@ impl<T: AsyncTransport> AsyncClient<T> {
                     }
                 }
                 let timeout = attempts.begin()?;
-                let result = self.send_within(request.clone(), timeout).await;
+                let request = attempts.request(&mut first)?;
+                let result = self.send_within(request, timeout).await;
                 match attempts.end(result) {
                     Step::Done(response) => return response,
                     Step::Retry(wait) => self.transport.sleep(wait).await,
@@ -378,8 +420,8 @@ impl<T: BlockingTransport> BlockingClient<T> {
         operation: &O,
     ) -> Result<http::Response<Vec<u8>>, Error> {
         let _span = span(operation).entered();
-        let request = operation.build(&self.config)?;
-        let mut attempts = Attempts::new(&self.config, &request);
+        let mut attempts = Attempts::new(&self.config, operation);
+        let mut first = Some(attempts.first_request()?);
         loop {
             if let Some(limiter) = &self.limiter {
                 let wait = limiter.reserve(Instant::now());
@@ -388,7 +430,8 @@ impl<T: BlockingTransport> BlockingClient<T> {
                 }
             }
             let timeout = attempts.begin()?;
-            let result = self.transport.send(request.clone(), timeout);
+            let request = attempts.request(&mut first)?;
+            let result = self.transport.send(request, timeout);
             match attempts.end(result) {
                 Step::Done(response) => return response,
                 Step::Retry(wait) => std::thread::sleep(wait),

@@ -231,6 +231,9 @@ pub struct Config {
     pub(crate) retry: RetryConfig,
     pub(crate) rate_limit: Option<f64>,
     pub(crate) max_response_bytes: u64,
+    /// The headers of every request, made once (None when a value is not a
+    /// valid header: each build then reports it).
+    pub(crate) common_headers: Option<http::HeaderMap>,
 }
 
 /// The default limit on a response body: 64 MiB.
@@ -301,7 +304,19 @@ impl Config {
 
     /// Adds the headers every request carries: `api_key`, the credential,
     /// `User-Agent`. Written once here so both clients send the same.
-    pub(crate) fn apply_common_headers(&self, headers: &mut http::HeaderMap) -> Result<(), Error> {
+    /// The headers of every request (credentials, user agent): a copy of the
+    /// prepared map, whose values share their bytes, rather than every value
+    /// encoded again per call.
+    pub(crate) fn common_headers(&self) -> Result<http::HeaderMap, Error> {
+        if let Some(headers) = &self.common_headers {
+            return Ok(headers.clone());
+        }
+        let mut headers = http::HeaderMap::new();
+        self.apply_common_headers(&mut headers)?;
+        Ok(headers)
+    }
+
+    fn apply_common_headers(&self, headers: &mut http::HeaderMap) -> Result<(), Error> {
         if let Some(api_key) = &self.api_key {
             insert_header(headers, "api_key", api_key.expose(), true)?;
         }
@@ -507,7 +522,7 @@ impl<Out> ConfigBuilder<Out> {
                 "rate limit must be a positive number of requests a second, not {rate}"
             )));
         }
-        Ok(Config {
+        let mut config = Config {
             base_url,
             api_key: self.api_key,
             auth: self.auth,
@@ -519,7 +534,10 @@ impl<Out> ConfigBuilder<Out> {
             retry: self.retry,
             rate_limit: self.rate_limit,
             max_response_bytes: self.max_response_bytes,
-        })
+            common_headers: None,
+        };
+        config.common_headers = config.common_headers().ok();
+        Ok(config)
     }
 }
 

@@ -90,8 +90,7 @@ pub struct RequestParts {
 impl RequestParts {
     /// Starts a request to `config`'s base URL plus `path` (already encoded).
     pub fn new(config: &Config, method: http::Method, path: &str) -> Result<Self, Error> {
-        let mut headers = http::HeaderMap::new();
-        config.apply_common_headers(&mut headers)?;
+        let mut headers = config.common_headers()?;
         if let Some(branch) = config.branch() {
             insert_header(&mut headers, "branch", branch, false)?;
         }
@@ -149,16 +148,20 @@ impl RequestParts {
 
     /// The finished request.
     pub fn finish(self) -> Result<http::Request<Vec<u8>>, Error> {
-        let mut builder = http::Request::builder()
-            .method(self.method)
-            .uri(&self.url)
-            .header(http::header::ACCEPT, "application/json");
-        if let Some(headers) = builder.headers_mut() {
-            headers.extend(self.headers);
-        }
-        builder.body(self.body).map_err(|e| {
+        // Assembled in place, not through `http::request::Builder`, which
+        // would copy every header into a second map.
+        let uri = http::Uri::try_from(self.url.as_str()).map_err(|e| {
             Error::invalid_request(format!("`{}` is not a valid request URL: {e}", self.url))
-        })
+        })?;
+        let mut headers = self.headers;
+        headers
+            .entry(http::header::ACCEPT)
+            .or_insert(http::HeaderValue::from_static("application/json"));
+        let mut request = http::Request::new(self.body);
+        *request.method_mut() = self.method;
+        *request.uri_mut() = uri;
+        *request.headers_mut() = headers;
+        Ok(request)
     }
 }
 

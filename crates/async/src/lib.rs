@@ -133,14 +133,37 @@ async fn read_body(
     Ok(body.unwrap_or_default())
 }
 
+/// The same request for reqwest. Unlike `reqwest::Request::try_from`, the
+/// URL is written out in one allocation before reqwest parses it, not
+/// formatted piecemeal through `Display`.
+fn into_reqwest(request: http::Request<Vec<u8>>) -> Result<reqwest::Request, TransportError> {
+    let (parts, body) = request.into_parts();
+    let uri = &parts.uri;
+    let scheme = uri.scheme_str().unwrap_or("");
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    let mut url = String::with_capacity(scheme.len() + 3 + authority.len() + path.len());
+    url.push_str(scheme);
+    url.push_str("://");
+    url.push_str(authority);
+    url.push_str(path);
+    let url = reqwest::Url::parse(&url).map_err(|e| {
+        TransportError::connect(format!("invalid request URL `{url}`: {e}")).with_source(e)
+    })?;
+    let mut out = reqwest::Request::new(parts.method, url);
+    *out.headers_mut() = parts.headers;
+    *out.version_mut() = parts.version;
+    *out.body_mut() = Some(reqwest::Body::from(body));
+    Ok(out)
+}
+
 impl AsyncTransport for ReqwestTransport {
     async fn send(
         &self,
         request: http::Request<Vec<u8>>,
         timeout: Option<Duration>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        let mut request = reqwest::Request::try_from(request)
-            .map_err(|e| TransportError::connect(format!("invalid request: {e}")).with_source(e))?;
+        let mut request = into_reqwest(request)?;
         *request.timeout_mut() = timeout;
         let mut response = self
             .client

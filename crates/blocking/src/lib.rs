@@ -124,17 +124,11 @@ impl BlockingTransport for UreqTransport {
                 *value = masked;
             }
         }
-        // Phase timeouts rather than ureq's whole-call one: under the latter
-        // ureq 3 resolves the host on a new thread on every call (~55 µs
-        // here, see BENCHMARKS.md). The deadline layer bounds the whole.
-        let request = self
-            .agent
-            .configure_request(request)
-            .timeout_send_request(timeout)
-            .timeout_send_body(timeout)
-            .timeout_recv_response(timeout)
-            .timeout_recv_body(timeout)
-            .build();
+        // No per-request ureq timeouts: the deadline layer already caps every
+        // read and write at the time left, and a per-request setting copies
+        // ureq's whole config into the request on every call. (ureq's
+        // whole-call timeout would also resolve the host on a new thread per
+        // call, ~55 µs here, see BENCHMARKS.md.)
         let response = self.agent.run(request).map_err(transport_error)?;
         let (parts, body) = response.into_parts();
         let mut bytes = Vec::new();

@@ -33,7 +33,8 @@ pub(crate) struct Vault {
 }
 
 struct Entry {
-    placeholder: Vec<u8>,
+    /// Ready to hand out: a clone shares its bytes, no copy per call.
+    placeholder: http::HeaderValue,
     /// Searches for `placeholder` (built once: a search is per request).
     finder: memmem::Finder<'static>,
     secret: Vec<u8>,
@@ -58,8 +59,8 @@ impl Vault {
                 .find(|e| e.secret == secret)
                 .map(|e| e.placeholder.clone())
         };
-        let placeholder = match known {
-            Some(placeholder) => placeholder,
+        match known {
+            Some(placeholder) => Some(placeholder),
             None => {
                 let mut entries = self.entries.write().ok()?;
                 if entries.len() >= MAX_SECRETS {
@@ -69,19 +70,18 @@ impl Vault {
                 if secret.len() <= index.len() {
                     return None;
                 }
-                let mut placeholder = vec![b'*'; secret.len() - index.len()];
-                placeholder.extend_from_slice(index.as_bytes());
+                let mut bytes = vec![b'*'; secret.len() - index.len()];
+                bytes.extend_from_slice(index.as_bytes());
+                let mut placeholder = http::HeaderValue::from_bytes(&bytes).ok()?;
+                placeholder.set_sensitive(true);
                 entries.push(Entry {
-                    finder: memmem::Finder::new(&placeholder).into_owned(),
+                    finder: memmem::Finder::new(&bytes).into_owned(),
                     placeholder: placeholder.clone(),
                     secret: secret.to_vec(),
                 });
-                placeholder
+                Some(placeholder)
             }
-        };
-        let mut value = http::HeaderValue::from_bytes(&placeholder).ok()?;
-        value.set_sensitive(true);
-        Some(value)
+        }
     }
 
     /// Puts the secrets back into a request head about to be sent: every

@@ -3,7 +3,7 @@
 //!
 //! Reads the hand-written OpenAPI spec (`openapi/webhooks.yaml`) and emits Rust
 //! source: [`types`] turns `components.schemas` into model types (through
-//! progenitor's type space, with string enums emitted as *open* enums that keep
+//! typify's type space, with string enums emitted as *open* enums that keep
 //! unknown values); [`operations`] emits, for every operation, a request type
 //! with a pure `build` and `decode` and a method on both clients. Build
 //! scripts call [`generate_types_file`] and [`generate_operations_file`]; the output is
@@ -27,6 +27,7 @@
 pub mod diff;
 mod docs;
 mod error;
+mod json_schema;
 mod normalize;
 mod open_enum;
 mod operations;

@@ -19,7 +19,7 @@ pub fn load_spec(path: &Path) -> Result<OpenAPI, CodegenError> {
 
 /// Parses spec text (YAML or JSON).
 pub fn parse_spec(text: &str) -> Result<OpenAPI, CodegenError> {
-    serde_yaml::from_str::<OpenAPI>(text).map_err(|e| {
+    serde_norway::from_str::<OpenAPI>(text).map_err(|e| {
         let location = e
             .location()
             .map(|l| format!(":{}:{}", l.line(), l.column()))

@@ -148,3 +148,11 @@ fn check_schema_kind(spec: &OpenAPI, kind: &SchemaKind, place: &str) -> Result<(
         _ => Ok(()),
     }
 }
+
+/// A JSON pointer from its unescaped segments (`~` and `/` escaped).
+pub(crate) fn pointer<'s>(segments: impl IntoIterator<Item = &'s str>) -> String {
+    segments
+        .into_iter()
+        .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+        .collect()
+}

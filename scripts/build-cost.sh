@@ -2,7 +2,7 @@
 # What a user's build costs: a ten-line binary calling `get_webhook` on our
 # client vs the same call written by hand on the transport we use, each built
 # in debug from an empty target directory. Prints median wall times and the
-# ratios ours / raw for the blocking and the async client.
+# ratios ours / raw for the blocking and the async client, in wall and CPU time.
 #
 #   scripts/build-cost.sh            # ROUNDS=3 JOBS=2 by default
 #
@@ -96,46 +96,53 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }'
 
-build() { # name -> seconds on stdout
+build() { # name -> "wall cpu" seconds on stdout
     local target="$SCRATCH/target-$1"
     rm -rf "$target"
-    local start end
-    start=$(date +%s.%N)
-    if ! CARGO_TARGET_DIR="$target" cargo build --offline --quiet -j "$JOBS" \
-        --manifest-path "$SCRATCH/src-$1/Cargo.toml" >"$SCRATCH/log-$1" 2>&1; then
+    local TIMEFORMAT='%R %U %S' times
+    # CPU time (user + system of cargo and every compiler it ran) barely
+    # moves with other load on the machine; wall time does.
+    if ! times=$({ time CARGO_TARGET_DIR="$target" cargo build --offline --quiet -j "$JOBS" \
+        --manifest-path "$SCRATCH/src-$1/Cargo.toml" >"$SCRATCH/log-$1" 2>&1; } 2>&1); then
         echo "build of $1 failed:" >&2
         cat "$SCRATCH/log-$1" >&2
         exit 1
     fi
-    end=$(date +%s.%N)
     rm -rf "$target"
-    echo "$end - $start" | bc
+    echo "$times" | awk '{ printf "%.1f %.1f\n", $1, $2 + $3 }'
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+ratio() { echo "scale=3; $1 / $2" | bc; }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$ROUNDS"); do
     if ((round % 2)); then order="blocking ureq async reqwest"; else order="ureq blocking reqwest async"; fi
     for name in $order; do
-        seconds=$(build "$name")
-        echo "$seconds" >>"$SCRATCH/times-$name"
-        printf 'round %d  %-9s %6.1f s\n' "$round" "$name" "$seconds"
+        result=$(build "$name")
+        read -r wall cpu <<<"$result"
+        echo "$wall" >>"$SCRATCH/wall-$name"
+        echo "$cpu" >>"$SCRATCH/cpu-$name"
+        printf 'round %d  %-9s wall %6.1f s  cpu %6.1f s\n' "$round" "$name" "$wall" "$cpu"
     done
     # Per-round ratios: both sides of a pair ran back to back.
-    b=$(tail -1 "$SCRATCH/times-blocking"); u=$(tail -1 "$SCRATCH/times-ureq")
-    a=$(tail -1 "$SCRATCH/times-async"); r=$(tail -1 "$SCRATCH/times-reqwest")
-    echo "scale=3; $b / $u" | bc >>"$SCRATCH/ratio-blocking"
-    echo "scale=3; $a / $r" | bc >>"$SCRATCH/ratio-async"
+    for measure in wall cpu; do
+        last() { tail -1 "$SCRATCH/$measure-$1"; }
+        ratio "$(last blocking)" "$(last ureq)" >>"$SCRATCH/$measure-ratio-blocking"
+        ratio "$(last async)" "$(last reqwest)" >>"$SCRATCH/$measure-ratio-async"
+    done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo
-echo "median of $ROUNDS clean debug builds (-j $JOBS):"
+echo "medians of $ROUNDS clean debug builds (-j $JOBS):"
 for name in blocking ureq async reqwest; do
-    printf '  %-9s %6.1f s\n' "$name" "$(median <"$SCRATCH/times-$name")"
+    printf '  %-9s wall %6.1f s  cpu %6.1f s\n' "$name" "$(median <"$SCRATCH/wall-$name")" \
+        "$(median <"$SCRATCH/cpu-$name")"
 done
-printf 'blocking / (ureq + serde_json + http):            %.2fx (median of per-round ratios)\n' \
-    "$(median <"$SCRATCH/ratio-blocking")"
-printf 'async / (reqwest + tokio + serde_json + http):    %.2fx (median of per-round ratios)\n' \
-    "$(median <"$SCRATCH/ratio-async")"
+echo "ours / raw (median of per-round ratios):"
+printf '  blocking / (ureq + serde_json + http):          wall %.2fx  cpu %.2fx\n' \
+    "$(median <"$SCRATCH/wall-ratio-blocking")" "$(median <"$SCRATCH/cpu-ratio-blocking")"
+printf '  async / (reqwest + tokio + serde_json + http):  wall %.2fx  cpu %.2fx\n' \
+    "$(median <"$SCRATCH/wall-ratio-async")" "$(median <"$SCRATCH/cpu-ratio-async")"

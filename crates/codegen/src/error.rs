@@ -35,7 +35,7 @@ pub enum CodegenError {
         /// What is wrong there.
         message: String,
     },
-    /// progenitor/typify rejected the schemas.
+    /// typify rejected the schemas.
     #[error(
         "{}components.schemas: the type generator failed: {message}",
         file_prefix(file)

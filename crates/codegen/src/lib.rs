@@ -3,7 +3,7 @@
 //!
 //! Reads the hand-written OpenAPI spec (`openapi/webhooks.yaml`) and emits Rust
 //! source: [`types`] turns `components.schemas` into model types (through
-//! progenitor's type space, with string enums emitted as *open* enums that keep
+//! typify's type space, with string enums emitted as *open* enums that keep
 //! unknown values); [`operations`] emits, for every operation, a request type
 //! with a pure `build` and `decode` and a method on both clients. Build
 //! scripts call [`generate_types_file`] and [`generate_operations_file`]; the output is
@@ -17,16 +17,19 @@
 //! generates. What cannot be generated fails with the spec location and what
 //! to write instead.
 //!
-//! [`diff`] compares two specs through the same model and says what the
+//! `diff` (feature `api-diff`, on by default; build scripts leave it out)
+//! compares two specs through the same model and says what the
 //! change does to callers of the generated API (breaking, additive or
 //! internal, by the rule table in its docs); `cargo xtask api-diff` prints it.
 //!
 //! Every failure is a [`CodegenError`] that names the spec file and the schema
 //! or operation at fault, so a build script can report it without a backtrace.
 
+#[cfg(feature = "api-diff")]
 pub mod diff;
 mod docs;
 mod error;
+mod json_schema;
 mod normalize;
 mod open_enum;
 mod operations;
@@ -34,6 +37,7 @@ mod presence;
 mod spec;
 mod types;
 
+#[cfg(feature = "api-diff")]
 pub use diff::{ApiDiff, Bump, api_diff};
 pub use error::CodegenError;
 pub use operations::{PAGINATED_EXTENSION, PARAM_TYPE_EXTENSION, RAW_BODY_EXTENSION, operations};

@@ -30,7 +30,7 @@ use openapiv3::{
 };
 
 use crate::CodegenError;
-use crate::diff::pointer;
+use crate::spec::pointer;
 
 const SCHEMAS: &str = "#/components/schemas/";
 

@@ -19,7 +19,7 @@ pub fn load_spec(path: &Path) -> Result<OpenAPI, CodegenError> {
 
 /// Parses spec text (YAML or JSON).
 pub fn parse_spec(text: &str) -> Result<OpenAPI, CodegenError> {
-    serde_yaml::from_str::<OpenAPI>(text).map_err(|e| {
+    serde_norway::from_str::<OpenAPI>(text).map_err(|e| {
         let location = e
             .location()
             .map(|l| format!(":{}:{}", l.line(), l.column()))
@@ -147,4 +147,12 @@ fn check_schema_kind(spec: &OpenAPI, kind: &SchemaKind, place: &str) -> Result<(
         SchemaKind::Not { not } => check_schema_refs(spec, not, &format!("{place}.not")),
         _ => Ok(()),
     }
+}
+
+/// A JSON pointer from its unescaped segments (`~` and `/` escaped).
+pub(crate) fn pointer<'s>(segments: impl IntoIterator<Item = &'s str>) -> String {
+    segments
+        .into_iter()
+        .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+        .collect()
 }

@@ -1,9 +1,9 @@
-//! Model types from `components.schemas`, through progenitor's type space.
+//! Model types from `components.schemas`, through typify's type space.
 
 use openapiv3::{OpenAPI, ReferenceOr, Schema};
 use proc_macro2::TokenStream;
-use progenitor_impl::{GenerationSettings, Generator};
 use quote::quote;
+use typify_impl::{TypeSpace, TypeSpaceSettings};
 
 use crate::CodegenError;
 use crate::open_enum::{OpenEnum, string_enum};
@@ -20,10 +20,10 @@ pub const RUST_TYPE_EXTENSION: &str = "x-cs-rust-type";
 /// - A string enum becomes an open enum with an `Unknown(String)` variant, so
 ///   a value the API adds later still decodes (a closed enum would fail the
 ///   whole response).
-/// - Everything else goes through progenitor's type space (typify), with a
-///   builder per struct (`Destination::builder().target_url(..)`). Only the
-///   schemas are given to progenitor: it knows nothing of multipart bodies or
-///   of our operations, which the operations emitter handles.
+/// - Everything else goes through typify's type space, with a builder per
+///   struct (`Destination::builder().target_url(..)`). Only the schemas are
+///   given to typify (as JSON Schema): multipart bodies and operations are
+///   the operations emitter's.
 /// - An optional field is left out of the JSON when it has no value, except
 ///   where the spec says the API writes it anyway: a field that admits `null`
 ///   writes `None` as `null`, and a field marked
@@ -32,10 +32,11 @@ pub const RUST_TYPE_EXTENSION: &str = "x-cs-rust-type";
 pub fn types(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
     // Inline schemas of bodies, responses and parameters become named types.
     let spec = &crate::normalize::normalize(spec)?;
-    let mut settings = GenerationSettings::new();
+    let mut settings = TypeSpaceSettings::default();
     settings
-        .with_derive("PartialEq")
-        .with_interface(progenitor_impl::InterfaceStyle::Builder);
+        .with_type_mod("types")
+        .with_struct_builder(true)
+        .with_derive("PartialEq".to_string());
     let mut open_enums = Vec::new();
     let schemas = spec
         .components
@@ -56,17 +57,23 @@ pub fn types(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
         }
     }
 
-    // progenitor sees the schemas only (no paths): types are all we take from it.
-    let mut types_only = spec.clone();
-    types_only.paths = Default::default();
-    let mut generator = Generator::new(&settings);
-    generator
-        .generate_tokens(&types_only)
+    let mut type_space = TypeSpace::new(&settings);
+    let schemas = spec.components.iter().flat_map(|c| c.schemas.iter());
+    let schemas = schemas
+        .map(|(name, schema)| {
+            Ok((
+                name.clone(),
+                crate::json_schema::to_json_schema(name, schema)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, CodegenError>>()?;
+    type_space
+        .add_ref_types(schemas)
         .map_err(|e| CodegenError::TypeGeneration {
             file: None,
-            message: e.to_string(),
+            message: format!("type error {e}"),
         })?;
-    let generated = crate::presence::apply(spec, generator.get_type_space().to_stream())?;
+    let generated = crate::presence::apply(spec, type_space.to_stream())?;
     let generated = crate::docs::fill_missing(generated)?;
     let open_enums = open_enums.iter().map(OpenEnum::tokens);
     Ok(quote! {

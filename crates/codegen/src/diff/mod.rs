@@ -345,13 +345,7 @@ fn written_at(location: &str, origins: &std::collections::BTreeMap<String, Strin
     }
 }
 
-/// A JSON pointer from its unescaped segments (`~` and `/` escaped).
-pub(crate) fn pointer<'s>(segments: impl IntoIterator<Item = &'s str>) -> String {
-    segments
-        .into_iter()
-        .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
-        .collect()
-}
+pub(crate) use crate::spec::pointer;
 
 /// A token stream as a person writes it: `model::Webhook`, `Option<u32>`.
 pub(crate) fn rust_text(tokens: &proc_macro2::TokenStream) -> String {

@@ -99,7 +99,7 @@ fn every_operation_has_summary_description_example_and_error_responses() {
         assert!(
             !responses.contains_key(&StatusCode::Range(0))
                 && op.operation.responses.default.is_none(),
-            "{id}: no `default` response (progenitor cannot take it; use 4XX/5XX)"
+            "{id}: no `default` response (the spec names its errors: use 4XX/5XX)"
         );
     }
 }

@@ -14,6 +14,7 @@ use crate::api::auth::MAIN_BRANCH;
 use crate::config::EmulatorBuilder;
 use crate::connections;
 use crate::delivery::Deliverer;
+use crate::delivery::enqueuer::Enqueuer;
 use crate::delivery::signing::SigningKey;
 use crate::error::Error;
 use crate::ids;
@@ -91,6 +92,7 @@ impl EmulatorBuilder {
         })?;
 
         let limiter = self.settings.rate_limit.map(RateLimiter::new);
+        let enqueuer = Enqueuer::start(Arc::clone(&store))?;
         let state = Arc::new(AppState {
             store,
             stacks,
@@ -100,6 +102,7 @@ impl EmulatorBuilder {
             limiter,
             mailbox: Mailbox::default(),
             wake: Arc::new(Notify::new()),
+            enqueuer,
         });
         let deliverer = Arc::new(Deliverer::new(Arc::clone(&state))?);
         let interrupted = deliverer.recover().await?;

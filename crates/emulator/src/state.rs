@@ -7,6 +7,7 @@ use tokio::sync::Notify;
 
 use crate::api::error::ApiError;
 use crate::config::Settings;
+use crate::delivery::enqueuer::Enqueuer;
 use crate::delivery::signing::SigningKey;
 use crate::mailbox::Mailbox;
 use crate::ratelimit::RateLimiter;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub mailbox: Mailbox,
     /// Wakes the delivery worker when jobs are queued or finish.
     pub wake: Arc<Notify>,
+    /// Writes the executions of fired events, grouped into shared transactions.
+    pub enqueuer: Enqueuer,
 }
 
 /// The state as handlers receive it.

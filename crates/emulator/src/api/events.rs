@@ -14,7 +14,6 @@ use serde_json::{Value, json};
 
 use super::auth::{Caller, authenticate};
 use super::error::{ApiError, code};
-use super::webhooks::internal;
 use super::{BodyErrors, exact_json_body};
 use crate::delivery::identity;
 use crate::events::{self, EventRequest};
@@ -160,10 +159,10 @@ async fn fire_event(
         .map(|e| json!({"uid": e.uid, "webhook_uid": e.webhook_uid, "destination": e.destination}))
         .collect();
     if !executions.is_empty() {
-        state
-            .db(move |store| store.enqueue(&executions))
-            .await?
-            .map_err(internal)?;
+        state.enqueuer.enqueue(executions).await.map_err(|e| {
+            tracing::error!(error = %e, "queueing deliveries failed");
+            ApiError::internal()
+        })?;
         state.wake.notify_one();
     }
     let event: Value = exact_numbers::parse(&payloads.full).unwrap_or(Value::Null);

@@ -24,6 +24,7 @@ use tokio::sync::Notify;
 use tower::ServiceExt as _;
 
 use crate::config::EmulatorBuilder;
+use crate::delivery::enqueuer::Enqueuer;
 use crate::delivery::signing::SigningKey;
 use crate::mailbox::Mailbox;
 use crate::shapes::{Shapes, WEBHOOK_INPUT, WEBHOOK_REQUEST};
@@ -81,8 +82,10 @@ fn state() -> Arc<AppState> {
         branches: vec!["main".to_owned(), "dev".to_owned()],
     };
     store.save_stack(&stack).expect("the stack is stored");
+    let store = Arc::new(store);
     Arc::new(AppState {
-        store: Arc::new(store),
+        enqueuer: Enqueuer::start(Arc::clone(&store)).expect("the enqueuer starts"),
+        store,
         stacks: HashMap::from([(API_KEY.to_owned(), stack)]),
         settings: EmulatorBuilder::default().settings,
         key: SigningKey::generate().expect("a key"),

@@ -18,6 +18,8 @@
 //! all the attempts that finish while the previous one is being written.
 
 pub mod attempt;
+pub mod enqueuer;
+mod group_commit;
 pub mod identity;
 pub mod oauth;
 mod recorder;

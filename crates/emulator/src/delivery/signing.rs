@@ -13,6 +13,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use cs_webhooks_model::Secret;
 use hmac::{Hmac, Mac};
+use ring::rand::SystemRandom;
+use ring::signature::{RSA_PSS_SHA256, RsaKeyPair};
 use rsa::pkcs1::EncodeRsaPublicKey;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use rsa::pss::BlindedSigningKey;
@@ -58,7 +60,11 @@ pub struct SigningKey {
 
 struct Inner {
     private: RsaPrivateKey,
-    signer: BlindedSigningKey<Sha256>,
+    /// Signs every delivery: `ring` is about 3x faster than the `rsa` crate here.
+    fast: RsaKeyPair,
+    rng: SystemRandom,
+    /// Used only if `ring` reports a failure (its RNG), so no delivery goes unsigned.
+    fallback: BlindedSigningKey<Sha256>,
     public_pem: String,
 }
 
@@ -86,11 +92,19 @@ impl SigningKey {
         let public_pem = RsaPublicKey::from(&private)
             .to_pkcs1_pem(LineEnding::LF)
             .map_err(|e| KeyError::Encode(e.to_string()))?;
-        let signer = BlindedSigningKey::<Sha256>::new(private.clone());
+        // `ring` loads only PKCS#8 DER; the conversion happens once per key.
+        let der = private
+            .to_pkcs8_der()
+            .map_err(|e| KeyError::Encode(e.to_string()))?;
+        let fast =
+            RsaKeyPair::from_pkcs8(der.as_bytes()).map_err(|e| KeyError::Decode(e.to_string()))?;
+        let fallback = BlindedSigningKey::<Sha256>::new(private.clone());
         Ok(SigningKey {
             inner: Arc::new(Inner {
                 private,
-                signer,
+                fast,
+                rng: SystemRandom::new(),
+                fallback,
                 public_pem,
             }),
         })
@@ -114,10 +128,16 @@ impl SigningKey {
 
     /// Signs `body` and returns the header value `v1=<base64>`.
     pub fn sign(&self, body: &[u8]) -> String {
-        let signature = self
-            .inner
-            .signer
-            .sign_with_rng(&mut rand::rngs::OsRng, body);
+        let inner = &self.inner;
+        let mut signature = vec![0; inner.fast.public().modulus_len()];
+        if inner
+            .fast
+            .sign(&RSA_PSS_SHA256, &inner.rng, body, &mut signature)
+            .is_ok()
+        {
+            return format!("v1={}", STANDARD.encode(&signature));
+        }
+        let signature = inner.fallback.sign_with_rng(&mut rand::rngs::OsRng, body);
         format!("v1={}", STANDARD.encode(signature.to_bytes()))
     }
 

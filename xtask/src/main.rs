@@ -166,6 +166,7 @@ fn check() -> Result<(), String> {
     )?;
     // The crates that build from the spec must stay publishable: their build
     // scripts may only read the spec that travels inside the package.
+    remove_stale_package_sources()?;
     cargo(
         &[
             "package",
@@ -180,6 +181,44 @@ fn check() -> Result<(), String> {
         &[],
     )?;
     eprintln!("check: all good");
+    Ok(())
+}
+
+/// `cargo package` verifies a multi-crate package through a temporary local
+/// registry and unpacks our crates under `$CARGO_HOME/registry/src/-<hash>/`.
+/// Cargo reuses an unpacked `name-version` directory as is, so with an
+/// unchanged version (0.1.0) a later run compiles the sources of an earlier
+/// one. Those unnamed registries only ever come from packaging, so removing
+/// our crates from them makes every check verify the current sources.
+fn remove_stale_package_sources() -> Result<(), String> {
+    let cargo_home = match std::env::var_os("CARGO_HOME") {
+        Some(home) => PathBuf::from(home),
+        None => match std::env::var_os("HOME") {
+            Some(home) => PathBuf::from(home).join(".cargo"),
+            None => return Ok(()),
+        },
+    };
+    let Ok(registries) = std::fs::read_dir(cargo_home.join("registry").join("src")) else {
+        return Ok(());
+    };
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        let Ok(crates) = std::fs::read_dir(registry.path()) else {
+            continue;
+        };
+        for unpacked in crates.flatten() {
+            if unpacked
+                .file_name()
+                .to_string_lossy()
+                .starts_with("cs-webhooks-")
+            {
+                let path = unpacked.path();
+                std::fs::remove_dir_all(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+        }
+    }
     Ok(())
 }
 

@@ -88,7 +88,12 @@ impl<'c, O: Operation> Attempts<'c, O> {
     /// operation's time is up.
     pub(crate) fn begin(&mut self) -> Result<Option<Duration>, Error> {
         let timeouts = self.config.timeouts();
-        let now = Instant::now();
+        // The first attempt starts when the operation did: no second clock read.
+        let now = if self.attempt == 0 {
+            self.start
+        } else {
+            Instant::now()
+        };
         let remaining = timeouts
             .total
             .map(|total| total.saturating_sub(now.saturating_duration_since(self.start)));

@@ -2,7 +2,7 @@
 //! query string, headers, JSON and multipart bodies. Written once, so both
 //! clients send byte-identical requests.
 
-use std::fmt::Write as _;
+use std::borrow::Cow;
 
 use crate::Error;
 use crate::config::{Config, insert_header};
@@ -10,70 +10,85 @@ use crate::config::{Config, insert_header};
 /// Percent-encodes one path segment: everything but RFC 3986 unreserved
 /// characters, so a uid with `/`, `?`, `#` or `%` stays one segment.
 pub fn encode_path_segment(segment: &str) -> String {
-    encode(segment, false)
+    let mut out = String::with_capacity(segment.len());
+    push_encoded(&mut out, segment);
+    out
 }
 
-/// Percent-encodes a query component (`application/x-www-form-urlencoded`
-/// minus the `+` for space, which some servers do not decode).
-pub fn encode_query_component(value: &str) -> String {
-    encode(value, true)
-}
-
-fn encode(value: &str, _query: bool) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(byte as char)
-            }
-            _ => {
-                let _ = write!(out, "%{byte:02X}");
-            }
+/// Appends `value` percent-encoded (all but the unreserved characters; a
+/// query component too, where `+` for space is avoided because some servers
+/// do not decode it):
+/// straight into the URL being built, with no string per parameter.
+fn push_encoded(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = value.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // A run of unreserved (ASCII, so on char boundaries) bytes is copied
+        // in one go.
+        let start = i;
+        while bytes.get(i).copied().is_some_and(is_unreserved) {
+            i += 1;
+        }
+        if i > start
+            && let Some(run) = value.get(start..i)
+        {
+            out.push_str(run);
+        }
+        if let Some(&byte) = bytes.get(i) {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xF)]));
+            i += 1;
         }
     }
-    out
+}
+
+fn is_unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
 }
 
 /// How a parameter value is written in a URL.
 pub trait ToParam {
-    /// The value as text (before percent-encoding).
-    fn to_param(&self) -> String;
+    /// The value as text (before percent-encoding); borrowed when it is
+    /// already text, so a call does not copy its parameters.
+    fn to_param(&self) -> Cow<'_, str>;
 }
 
 impl ToParam for String {
-    fn to_param(&self) -> String {
-        self.clone()
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
     }
 }
 impl ToParam for str {
-    fn to_param(&self) -> String {
-        self.to_string()
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
     }
 }
 impl ToParam for bool {
-    fn to_param(&self) -> String {
-        if *self { "true" } else { "false" }.to_string()
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(if *self { "true" } else { "false" })
     }
 }
 macro_rules! to_param_display {
     ($($t:ty),*) => {$(
         impl ToParam for $t {
-            fn to_param(&self) -> String {
-                self.to_string()
+            fn to_param(&self) -> Cow<'_, str> {
+                Cow::Owned(self.to_string())
             }
         }
     )*};
 }
 to_param_display!(u16, u32, u64, i32, i64);
 impl ToParam for chrono::DateTime<chrono::Utc> {
-    fn to_param(&self) -> String {
+    fn to_param(&self) -> Cow<'_, str> {
         // The API's own format: milliseconds and `Z`.
-        self.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        Cow::Owned(self.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
     }
 }
 impl ToParam for cs_webhooks_model::ExecutionFilter {
-    fn to_param(&self) -> String {
-        self.to_json()
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_json())
     }
 }
 
@@ -94,9 +109,13 @@ impl RequestParts {
         if let Some(branch) = config.branch() {
             insert_header(&mut headers, "branch", branch, false)?;
         }
+        // Room for the parameters and a query, so the URL is written once.
+        let mut url = String::with_capacity(config.base_url().len() + path.len() + 64);
+        url.push_str(config.base_url());
+        url.push_str(path);
         Ok(RequestParts {
             method,
-            url: format!("{}{}", config.base_url(), path),
+            url,
             has_query: false,
             headers,
             body: Vec::new(),
@@ -107,10 +126,20 @@ impl RequestParts {
     pub fn query(&mut self, name: &str, value: &(impl ToParam + ?Sized)) {
         self.url.push(if self.has_query { '&' } else { '?' });
         self.has_query = true;
-        self.url.push_str(&encode_query_component(name));
+        push_encoded(&mut self.url, name);
         self.url.push('=');
-        self.url
-            .push_str(&encode_query_component(&value.to_param()));
+        push_encoded(&mut self.url, &value.to_param());
+    }
+
+    /// Appends a path parameter's value, percent-encoded as one segment.
+    /// Called for each parameter in path order, before any query parameter.
+    pub fn path_param(&mut self, value: &(impl ToParam + ?Sized)) {
+        push_encoded(&mut self.url, &value.to_param());
+    }
+
+    /// Appends literal path text (the template between parameters).
+    pub fn path_text(&mut self, text: &str) {
+        self.url.push_str(text);
     }
 
     /// Sets a header parameter (overriding the config's default, e.g. `branch`).
@@ -150,8 +179,12 @@ impl RequestParts {
     pub fn finish(self) -> Result<http::Request<Vec<u8>>, Error> {
         // Assembled in place, not through `http::request::Builder`, which
         // would copy every header into a second map.
-        let uri = http::Uri::try_from(self.url.as_str()).map_err(|e| {
-            Error::invalid_request(format!("`{}` is not a valid request URL: {e}", self.url))
+        // Moved, not copied, into the `Uri`. Every part of the URL was
+        // checked or percent-encoded, so this error is a base URL problem.
+        let uri = http::Uri::try_from(self.url).map_err(|e| {
+            Error::invalid_request(format!(
+                "the base URL and the parameters do not make a valid request URL: {e}"
+            ))
         })?;
         let mut headers = self.headers;
         headers
@@ -178,9 +211,8 @@ mod tests {
 
     #[test]
     fn query_components_escape_json() {
-        assert_eq!(
-            encode_query_component(r#"{"status":{"$gte":"200"}}"#),
-            "%7B%22status%22%3A%7B%22%24gte%22%3A%22200%22%7D%7D"
-        );
+        let mut query = String::new();
+        push_encoded(&mut query, r#"{"status":{"$gte":"200"}}"#);
+        assert_eq!(query, "%7B%22status%22%3A%7B%22%24gte%22%3A%22200%22%7D%7D");
     }
 }

@@ -57,7 +57,10 @@ pub use paging::{Items, PageWalker};
 pub use transport::{AsyncTransport, BlockingTransport, FnAsyncTransport, TransportFromConfig};
 
 // What the generated operations build requests and decode responses with.
-use encode::{RequestParts, ToParam, encode_path_segment};
+use encode::RequestParts;
+// Generated code names it for list and enum parameters (none in today's spec).
+#[allow(unused_imports)]
+use encode::ToParam;
 use operation::{decode_json, decode_raw};
 
 /// The model types (re-exported, so one dependency is enough).

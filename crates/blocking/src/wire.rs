@@ -15,7 +15,7 @@
 use std::cell::Cell;
 use std::fmt;
 use std::sync::{Arc, LazyLock, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use memchr::memmem;
 
@@ -35,8 +35,6 @@ pub(crate) struct Vault {
 struct Entry {
     /// Ready to hand out: a clone shares its bytes, no copy per call.
     placeholder: http::HeaderValue,
-    /// Searches for `placeholder` (built once: a search is per request).
-    finder: memmem::Finder<'static>,
     secret: Vec<u8>,
 }
 
@@ -75,7 +73,6 @@ impl Vault {
                 let mut placeholder = http::HeaderValue::from_bytes(&bytes).ok()?;
                 placeholder.set_sensitive(true);
                 entries.push(Entry {
-                    finder: memmem::Finder::new(&bytes).into_owned(),
                     placeholder: placeholder.clone(),
                     secret: secret.to_vec(),
                 });
@@ -89,8 +86,8 @@ impl Vault {
     ///
     /// This runs on every write of every call, so the common cases leave
     /// early: a chunk with no `*` (a body, or a head without credentials)
-    /// costs one vectorized byte search; otherwise each placeholder is
-    /// searched for with a prebuilt searcher, not line by line.
+    /// costs one vectorized byte search; otherwise only the lines holding a
+    /// `*` are looked at.
     fn unmask(&self, bytes: &mut [u8]) {
         let Some(first_star) = memchr::memchr(b'*', bytes) else {
             return;
@@ -105,18 +102,38 @@ impl Vault {
         let Ok(entries) = self.entries.read() else {
             return;
         };
-        for entry in entries.iter() {
-            let mut from = first_star;
-            while let Some(found) = entry.finder.find(&bytes[from..head_end]) {
-                let start = from + found;
-                let end = start + entry.placeholder.len();
-                if is_whole_value(&bytes[..head_end], start, end) {
-                    bytes[start..end].copy_from_slice(&entry.secret);
-                }
-                from = end;
+        // Each `*` that starts a line's value is checked against the
+        // placeholder its trailing index names: one pass over the head.
+        let mut at = first_star;
+        while at < head_end {
+            let line_end = memchr::memchr(b'\r', &bytes[at..head_end]).map_or(head_end, |i| at + i);
+            if let Some(entry) = placeholder_entry(&bytes[at..line_end], &entries)
+                && is_whole_value(&bytes[..head_end], at, line_end)
+            {
+                bytes[at..line_end].copy_from_slice(&entry.secret);
+            }
+            match memchr::memchr(b'*', &bytes[line_end..head_end]) {
+                Some(i) => at = line_end + i,
+                None => break,
             }
         }
     }
+}
+
+/// The entry whose placeholder `value` is (`*…*` then the entry's index).
+fn placeholder_entry<'e>(value: &[u8], entries: &'e [Entry]) -> Option<&'e Entry> {
+    let digits = value
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let index = std::str::from_utf8(&value[value.len() - digits..])
+        .ok()?
+        .parse::<usize>()
+        .ok()?;
+    entries
+        .get(index)
+        .filter(|entry| entry.placeholder.as_bytes() == value)
 }
 
 /// The end of a request head, searched for on every write: built once.
@@ -177,6 +194,16 @@ fn within_deadline(timeout: NextTimeout) -> Result<NextTimeout, ureq::Error> {
     if left.is_zero() {
         return Err(ureq::Error::Timeout(ureq::Timeout::Global));
     }
+    // ureq sets the socket's timeout again (a system call) whenever the value
+    // changes. Rounded down to 10 ms while over a second is left, the calls
+    // of a client mostly pass the same value and skip it; the deadline is
+    // then met up to 10 ms (under 1 %) early, never late.
+    let left = if left > Duration::from_secs(1) {
+        let millis = u64::try_from(left.as_millis()).unwrap_or(u64::MAX);
+        Duration::from_millis(millis - millis % 10)
+    } else {
+        left
+    };
     if timeout.after.is_not_happening() || *timeout.after > left {
         return Ok(NextTimeout {
             after: left.into(),

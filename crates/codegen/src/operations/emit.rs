@@ -51,8 +51,8 @@ fn enum_param_impls(operations: &[OperationSpec]) -> Vec<TokenStream> {
             let ty = format_ident!("{}", name);
             quote! {
                 impl ToParam for model::#ty {
-                    fn to_param(&self) -> String {
-                        self.as_str().to_string()
+                    fn to_param(&self) -> std::borrow::Cow<'_, str> {
+                        std::borrow::Cow::Borrowed(self.as_str())
                     }
                 }
             }
@@ -88,17 +88,11 @@ fn imports(operations: &[OperationSpec]) -> TokenStream {
     if any(&|op| !op.raw) {
         names.push("decode_json");
     }
-    let path_params = any(&|op| op.params.iter().any(|p| p.location == Location::Path));
-    if path_params {
-        names.push("encode_path_segment");
-    }
-    if path_params
-        || any(&|op| {
-            op.params
-                .iter()
-                .any(|p| p.list.is_some() || p.enum_type.is_some())
-        })
-    {
+    if any(&|op| {
+        op.params
+            .iter()
+            .any(|p| p.list.is_some() || p.enum_type.is_some())
+    }) {
         names.push("ToParam");
     }
     if any(&|op| matches!(op.body, Body::Multipart(_))) {
@@ -376,17 +370,25 @@ fn param_text(p: &Param, value: TokenStream) -> TokenStream {
     }
 }
 
-/// Locals of `build` that a path parameter's local must not shadow.
-const BUILD_LOCALS: &[&str] = &["config", "parts", "value", "path"];
-
-/// The path as a `format!` template with one named local per parameter,
-/// and the `let` lines that escape each into its local.
-fn path_expression(op: &OperationSpec) -> (Vec<TokenStream>, TokenStream) {
-    let mut lets = Vec::new();
-    let mut template = String::new();
+/// The path's first literal text (the start of `RequestParts::new`), and
+/// the statements appending the rest: each parameter percent-encoded
+/// straight into the URL, with no string per segment.
+fn path_expression(op: &OperationSpec) -> (String, Vec<TokenStream>) {
+    let mut first = None::<String>;
+    let mut pieces = Vec::new();
+    let mut literal = String::new();
+    let flush =
+        |literal: &mut String, first: &mut Option<String>, pieces: &mut Vec<TokenStream>| {
+            if first.is_none() {
+                *first = Some(std::mem::take(literal));
+            } else if !literal.is_empty() {
+                let text = std::mem::take(literal);
+                pieces.push(quote!(parts.path_text(#text);));
+            }
+        };
     let mut rest = op.path.as_str();
     while let Some(start) = rest.find('{') {
-        template.push_str(&rest[..start]);
+        literal.push_str(&rest[..start]);
         let Some(len) = rest[start..].find('}') else {
             break;
         };
@@ -397,28 +399,24 @@ fn path_expression(op: &OperationSpec) -> (Vec<TokenStream>, TokenStream) {
             .find(|p| p.name == wire && p.location == Location::Path)
         {
             Some(p) => {
+                flush(&mut literal, &mut first, &mut pieces);
                 let field = &p.field;
-                let local = if BUILD_LOCALS.contains(&field.to_string().as_str()) {
-                    format_ident!("{}_segment", field)
+                let value = if p.display || p.list.is_some() {
+                    let text = param_text(p, quote!(self.#field));
+                    quote!(&#text)
                 } else {
-                    field.clone()
+                    quote!(&self.#field)
                 };
-                let text = param_text(p, quote!(self.#field));
-                lets.push(quote!(let #local = encode_path_segment(&#text);));
-                template.push_str(&format!("{{{local}}}"));
+                pieces.push(quote!(parts.path_param(#value);));
             }
             // The reader rejects paths naming undeclared parameters; keep the text.
-            None => template.push_str(&rest[start..start + len + 1]),
+            None => literal.push_str(&rest[start..start + len + 1]),
         }
         rest = &rest[start + len + 1..];
     }
-    template.push_str(rest);
-    let path = if lets.is_empty() {
-        quote!(#template)
-    } else {
-        quote!(&format!(#template))
-    };
-    (lets, path)
+    literal.push_str(rest);
+    flush(&mut literal, &mut first, &mut pieces);
+    (first.unwrap_or_default(), pieces)
 }
 
 fn operation_impl(op: &OperationSpec) -> TokenStream {
@@ -426,7 +424,7 @@ fn operation_impl(op: &OperationSpec) -> TokenStream {
     let id = &op.id;
     let method = format_ident!("{}", op.method);
     let checks = op.params.iter().filter_map(check);
-    let (path_lets, path) = path_expression(op);
+    let (path, path_pieces) = path_expression(op);
     let adds = op
         .params
         .iter()
@@ -523,8 +521,8 @@ fn operation_impl(op: &OperationSpec) -> TokenStream {
 
             fn build(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
                 #(#checks)*
-                #(#path_lets)*
                 let mut parts = RequestParts::new(config, Method::#method, #path)?;
+                #(#path_pieces)*
                 #(#adds)*
                 #body
                 parts.finish()

@@ -329,7 +329,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
         operation: &O,
     ) -> Result<http::Response<Vec<u8>>, Error> {
         let span = span(operation);
-        async {
+        let work = async {
             let mut attempts = Attempts::new(&self.config, operation);
             let mut first = Some(attempts.first_request()?);
             loop {
@@ -347,9 +347,13 @@ impl<T: AsyncTransport> AsyncClient<T> {
                     Step::Retry(wait) => self.transport.sleep(wait).await,
                 }
             }
+        };
+        // Entering a span on every poll costs even when nothing listens.
+        if span.is_disabled() {
+            work.await
+        } else {
+            work.instrument(span).await
         }
-        .instrument(span)
-        .await
     }
 
     /// Sends through the transport, racing it against the attempt's time, so

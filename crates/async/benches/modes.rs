@@ -6,7 +6,8 @@
 //!
 //! `cargo bench -p cs-webhooks-async --bench modes`
 //! (`MODES_ROUNDS=N` for more rounds; `MODES_CALLS=N` calls per batch;
-//! `MODES_ONLY=text` runs only the modes whose name contains it.)
+//! `MODES_ONLY=text` runs only the modes whose name contains it;
+//! `MODES_PROFILE=ours` or `raw` runs one side alone, for a profiler.)
 //!
 //! Modes: blocking sequential; blocking, 16 threads sharing one client;
 //! current_thread runtime sequential and 16 tasks; multi_thread runtime with
@@ -297,7 +298,20 @@ fn main() {
     println!("|---|---|---|---|---|");
     // `MODES_ONLY=blocking` runs the modes whose name contains it (for a profile).
     let only = std::env::var("MODES_ONLY").unwrap_or_default();
+    // `MODES_PROFILE=ours` (or `raw`) runs that side alone, for a profile of
+    // one side: no ratio is printed.
+    let profile = std::env::var("MODES_PROFILE").ok();
     for (name, batch) in modes.iter().filter(|(name, _)| name.contains(&only)) {
+        if let Some(side) = &profile {
+            let raw = side == "raw";
+            let start = std::time::Instant::now();
+            for _ in 0..rounds {
+                batch(raw);
+            }
+            let per_call = start.elapsed() / (rounds * calls) as u32;
+            println!("{name}: {side} alone, {per_call:?} per call");
+            continue;
+        }
         // Warm up both sides: connections opened, pools filled.
         batch(false);
         batch(true);

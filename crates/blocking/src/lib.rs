@@ -129,9 +129,25 @@ impl BlockingTransport for UreqTransport {
         // ureq's whole config into the request on every call. (ureq's
         // whole-call timeout would also resolve the host on a new thread per
         // call, ~55 µs here, see BENCHMARKS.md.)
-        let response = self.agent.run(request).map_err(transport_error)?;
+        // A GET or HEAD without a body goes without one: ureq would otherwise
+        // add `content-length: 0` to every read.
+        let bodiless = request.body().is_empty()
+            && matches!(*request.method(), http::Method::GET | http::Method::HEAD);
+        let response = if bodiless {
+            let (parts, _) = request.into_parts();
+            self.agent.run(http::Request::from_parts(parts, ()))
+        } else {
+            self.agent.run(request)
+        }
+        .map_err(transport_error)?;
         let (parts, body) = response.into_parts();
-        let mut bytes = Vec::new();
+        // Sized once from `content-length` (within the limit), not grown.
+        let expected = parts
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+            .map_or(0, |length| length.min(self.max_body).min(1 << 20));
+        let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
         body.into_reader()
             .take(self.max_body.saturating_add(1))
             .read_to_end(&mut bytes)

@@ -702,13 +702,22 @@ impl Store {
             .and_then(|mut s| s.execute([&attempt.execution_uid]))
             .ctx("recording an attempt")?;
 
-        let current = match changed.get(&attempt.webhook_uid) {
-            Some(w) => Some(w.clone()),
-            None => self.webhook(&attempt.webhook_uid).map(|w| (*w).clone()),
+        // The webhook as earlier attempts of this batch left it; cloned only
+        // when this attempt changes it (most attempts change nothing).
+        let cached;
+        let current: &StoredWebhook = match changed.get(&attempt.webhook_uid) {
+            Some(w) => w,
+            None => match self.webhook(&attempt.webhook_uid) {
+                Some(w) => {
+                    cached = w;
+                    &cached
+                }
+                None => return Ok(None),
+            },
         };
-        let Some(current) = current.filter(|_| exists) else {
+        if !exists {
             return Ok(None);
-        };
+        }
         let decision = decide(
             attempt.facts(),
             WebhookState {
@@ -717,11 +726,19 @@ impl Store {
                 automatic: current.webhook.retry_policy == Some(RetryPolicy::Automatic),
             },
         );
-        let mut next = current.clone();
-        next.failures = decision.failures;
+        let trips = decision.trip_breaker
+            && (current.webhook.disabled != Some(true)
+                || current.webhook.unhealthy != Some(Unhealthy { state: Some(true) }));
+        let next = (decision.failures != current.failures || trips).then(|| {
+            let mut next = current.clone();
+            next.failures = decision.failures;
+            if decision.trip_breaker {
+                next.webhook.disabled = Some(true);
+                next.webhook.unhealthy = Some(Unhealthy { state: Some(true) });
+            }
+            next
+        });
         if decision.trip_breaker {
-            next.webhook.disabled = Some(true);
-            next.webhook.unhealthy = Some(Unhealthy { state: Some(true) });
             delete_pending_jobs(tx, &attempt.webhook_uid)?;
         }
         if let Some(due) = decision.retry_due_ms {
@@ -737,7 +754,7 @@ impl Store {
             })
             .ctx("scheduling a retry")?;
         }
-        if next != current {
+        if let Some(next) = next {
             let doc = encode(&next.webhook)?;
             tx.prepare_cached("UPDATE webhooks SET failures = ?2, doc = ?3 WHERE uid = ?1")
                 .and_then(|mut s| s.execute(params![attempt.webhook_uid, next.failures, doc]))

@@ -45,6 +45,8 @@ use schedule::{AttemptResult, RetryRules};
 const MAX_IDLE: Duration = Duration::from_secs(60);
 /// How long shutdown waits for attempts in flight.
 const DRAIN: Duration = Duration::from_secs(5);
+/// How long the dispatcher waits for more free slots when few are free.
+const CLAIM_COALESCE: Duration = Duration::from_millis(1);
 
 /// The worker's shared parts.
 #[derive(Debug)]
@@ -130,7 +132,17 @@ impl Deliverer {
             let notified = wake.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let free = permits.available_permits();
+            let mut free = permits.available_permits();
+            let concurrency = self.state.settings.delivery_concurrency;
+            if free > 0 && free < concurrency / 4 {
+                // Deliveries end one by one; a claim is a transaction. Waiting
+                // a moment for more of them to end lets one claim start many.
+                tokio::select! {
+                    () = tokio::time::sleep(CLAIM_COALESCE) => {}
+                    _ = shutdown.changed() => {}
+                }
+                free = permits.available_permits();
+            }
             let mut claimed = 0;
             if free > 0 {
                 let store = Arc::clone(&self.state.store);

@@ -62,8 +62,11 @@ pub struct Outcome {
     pub status: Option<u16>,
     /// Whether the destination answered 2xx.
     pub success: bool,
-    /// The `RequestDetail` document, without `request.body`.
-    pub detail: Value,
+    /// The `RequestDetail` document as JSON, without `request.body`.
+    pub detail_json: String,
+    /// A failed attempt's error code and message, for the breaker's e-mail
+    /// (`None` when the attempt succeeded).
+    pub error: Option<(Option<String>, Option<String>)>,
     /// The headers sent (Authorization masked).
     pub headers: Map<String, Value>,
 }
@@ -291,7 +294,8 @@ impl Sender {
             created_ms: ids::to_ms(created),
             status,
             success,
-            detail: with_nulls(detail),
+            error: failure(success, &detail),
+            detail_json: detail_json(&detail),
             headers: shown,
         }
     }
@@ -360,7 +364,8 @@ fn not_sent(
         created_ms: ids::to_ms(created),
         status: None,
         success: false,
-        detail: with_nulls(detail),
+        error: failure(false, &detail),
+        detail_json: detail_json(&detail),
         headers: Map::new(),
     }
 }
@@ -436,15 +441,23 @@ fn basic(dest: &Destination) -> Option<String> {
     ))
 }
 
-/// The record with `null` where the API writes `null` (the model omits `None`).
-fn with_nulls(detail: RequestDetail) -> Value {
-    let mut doc = serde_json::to_value(detail).unwrap_or(Value::Null);
-    if let Some(response) = doc.get_mut("response").and_then(Value::as_object_mut) {
-        for key in ["statusCode", "code", "body", "headers"] {
-            response.entry(key).or_insert(Value::Null);
-        }
+/// The record as stored. The model already writes `null` where the API does
+/// (`statusCode`, `code`, `body`, `headers` of the response): serialized
+/// straight to text, with no `Value` tree per attempt.
+fn detail_json(detail: &RequestDetail) -> String {
+    serde_json::to_string(detail).unwrap_or_else(|_| "null".to_owned())
+}
+
+/// The error code and message of a failed attempt's response.
+fn failure(success: bool, detail: &RequestDetail) -> Option<(Option<String>, Option<String>)> {
+    if success {
+        return None;
     }
-    doc
+    let response = detail.response.as_ref();
+    Some((
+        response.and_then(|r| r.code.clone()),
+        response.and_then(|r| r.message.clone()),
+    ))
 }
 
 /// [`describe`] with the address and timeout filled into the message.

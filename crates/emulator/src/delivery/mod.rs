@@ -257,7 +257,6 @@ impl Deliverer {
         outcome: Outcome,
         result: Option<AttemptResult>,
     ) -> Result<(), Error> {
-        let last_error = last_error(&outcome);
         let record = AttemptRecord {
             id: outcome.id,
             execution_uid: job.execution_uid.clone(),
@@ -271,7 +270,7 @@ impl Deliverer {
             } else {
                 AttemptResult::Failed
             }),
-            detail_json: outcome.detail.to_string(),
+            detail_json: outcome.detail_json,
             headers_json: serde_json::Value::Object(outcome.headers).to_string(),
         };
         let decision = self.recorder.record(record).await?;
@@ -285,7 +284,7 @@ impl Deliverer {
                     name: &stored.webhook.name,
                     notifiers: &stored.webhook.notifiers,
                     failures: decision.failures,
-                    last_error: &last_error,
+                    last_error: &last_error(outcome.status, outcome.error.as_ref()),
                 };
                 self.state
                     .mailbox
@@ -310,14 +309,12 @@ fn destination_of<'a>(
 }
 
 /// What went wrong in a failed attempt, for the breaker's e-mail.
-fn last_error(outcome: &Outcome) -> String {
-    let response = outcome.detail.get("response");
-    let text = |key: &str| {
-        response
-            .and_then(|r| r.get(key))
-            .and_then(serde_json::Value::as_str)
+fn last_error(status: Option<u16>, error: Option<&(Option<String>, Option<String>)>) -> String {
+    let (code, message) = match error {
+        Some((code, message)) => (code.as_deref(), message.as_deref()),
+        None => (None, None),
     };
-    match (outcome.status, text("code"), text("message")) {
+    match (status, code, message) {
         (Some(status), _, _) => format!("the destination answered HTTP {status}"),
         (None, Some(code), Some(message)) => format!("{code}: {message}"),
         (None, None, Some(message)) => message.to_owned(),

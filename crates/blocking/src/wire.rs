@@ -10,7 +10,9 @@
 //! - **An attempt is a deadline.** ureq's phase timeouts each restart, and its
 //!   whole-call timeout resolves names on a new thread per call. Here every
 //!   read and write of the calling thread is capped by the time left until
-//!   the deadline [`DeadlineScope`] set for the call.
+//!   the deadline [`DeadlineScope`] set for the call (rounded down to 10 ms
+//!   while over a second is left, so ureq need not reset the socket's
+//!   timeout on every call: early by under 1 %, never late).
 
 use std::cell::Cell;
 use std::fmt;

@@ -64,9 +64,9 @@ pub struct Outcome {
     pub success: bool,
     /// The `RequestDetail` document as JSON, without `request.body`.
     pub detail_json: String,
-    /// A failed attempt's error code and message, for the breaker's e-mail
-    /// (`None` when the attempt succeeded).
-    pub error: Option<(Option<String>, Option<String>)>,
+    /// What went wrong, for the breaker's e-mail (`None` when the attempt
+    /// succeeded).
+    pub error: Option<String>,
     /// The headers sent (Authorization masked).
     pub headers: Map<String, Value>,
 }
@@ -294,7 +294,7 @@ impl Sender {
             created_ms: ids::to_ms(created),
             status,
             success,
-            error: failure(success, &detail),
+            error: failure(success, status, &detail),
             detail_json: detail_json(&detail),
             headers: shown,
         }
@@ -364,7 +364,7 @@ fn not_sent(
         created_ms: ids::to_ms(created),
         status: None,
         success: false,
-        error: failure(false, &detail),
+        error: failure(false, None, &detail),
         detail_json: detail_json(&detail),
         headers: Map::new(),
     }
@@ -448,16 +448,22 @@ fn detail_json(detail: &RequestDetail) -> String {
     serde_json::to_string(detail).unwrap_or_else(|_| "null".to_owned())
 }
 
-/// The error code and message of a failed attempt's response.
-fn failure(success: bool, detail: &RequestDetail) -> Option<(Option<String>, Option<String>)> {
+/// What went wrong in a failed attempt: the status, else the response's
+/// error code and message.
+fn failure(success: bool, status: Option<u16>, detail: &RequestDetail) -> Option<String> {
     if success {
         return None;
     }
     let response = detail.response.as_ref();
-    Some((
-        response.and_then(|r| r.code.clone()),
-        response.and_then(|r| r.message.clone()),
-    ))
+    let code = response.and_then(|r| r.code.as_deref());
+    let message = response.and_then(|r| r.message.as_deref());
+    Some(match (status, code, message) {
+        (Some(status), _, _) => format!("the destination answered HTTP {status}"),
+        (None, Some(code), Some(message)) => format!("{code}: {message}"),
+        (None, None, Some(message)) => message.to_owned(),
+        (None, Some(code), None) => code.to_owned(),
+        (None, None, None) => "the delivery failed".to_owned(),
+    })
 }
 
 /// [`describe`] with the address and timeout filled into the message.

@@ -284,7 +284,7 @@ impl Deliverer {
                     name: &stored.webhook.name,
                     notifiers: &stored.webhook.notifiers,
                     failures: decision.failures,
-                    last_error: &last_error(outcome.status, outcome.error.as_ref()),
+                    last_error: outcome.error.as_deref().unwrap_or("the delivery failed"),
                 };
                 self.state
                     .mailbox
@@ -305,20 +305,5 @@ fn destination_of<'a>(
     match job.destination_key.as_deref().filter(|k| !k.is_empty()) {
         Some(key) => identity::find(destinations, key),
         None => destinations.get(job.destination),
-    }
-}
-
-/// What went wrong in a failed attempt, for the breaker's e-mail.
-fn last_error(status: Option<u16>, error: Option<&(Option<String>, Option<String>)>) -> String {
-    let (code, message) = match error {
-        Some((code, message)) => (code.as_deref(), message.as_deref()),
-        None => (None, None),
-    };
-    match (status, code, message) {
-        (Some(status), _, _) => format!("the destination answered HTTP {status}"),
-        (None, Some(code), Some(message)) => format!("{code}: {message}"),
-        (None, None, Some(message)) => message.to_owned(),
-        (None, Some(code), None) => code.to_owned(),
-        (None, None, None) => "the delivery failed".to_owned(),
     }
 }

@@ -10,7 +10,8 @@
 //! Run: `cargo bench -p cs-webhooks-emulator --bench throughput`
 //! Environment: `BENCH_SECS` (seconds per API round, default 5),
 //! `BENCH_CONNS` (connections, default 64), `BENCH_EVENTS` (default 2000),
-//! `BENCH_FANOUT` (webhooks per event, default 5).
+//! `BENCH_FANOUT` (webhooks per event, default 5), `BENCH_ONLY` (`file` or
+//! `memory`: one delivery sender alone, e.g. for a profile).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -53,7 +54,10 @@ async fn run() {
     let dir = std::env::temp_dir().join(format!("cs-emu-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
 
-    api_bench(&key, secs, conns).await;
+    // With BENCH_ONLY the run is one delivery sender and nothing else.
+    if std::env::var_os("BENCH_ONLY").is_none() {
+        api_bench(&key, secs, conns).await;
+    }
     delivery_bench(&key, &dir, events, fanout, conns).await;
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -338,13 +342,21 @@ async fn delivery_bench(
         ("emulator, SQLite file (--data)", Some(dir.join("bench.db"))),
         ("emulator, in memory", None),
     ] {
+        let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+        if !only.is_empty() && !label.contains(only.as_str()) {
+            continue;
+        }
         let (rate, ev_rate, loss) = emulator_delivery(key, data, events, fanout).await;
         println!("| {label} | {rate:.0} | {ev_rate:.0} | {loss} |");
-        if raw_rate == 0.0 {
+        if raw_rate == 0.0 && only.is_empty() {
             raw_rate = raw_posts(events * fanout, conns).await;
         }
     }
-    println!("| baseline: plain reqwest POST loop, {conns} in flight | {raw_rate:.0} | - | - |");
+    if raw_rate > 0.0 {
+        println!(
+            "| baseline: plain reqwest POST loop, {conns} in flight | {raw_rate:.0} | - | - |"
+        );
+    }
     println!();
 }
 

@@ -234,6 +234,39 @@ pub struct Config {
     /// The headers of every request, made once (None when a value is not a
     /// valid header: each build then reports it).
     pub(crate) common_headers: Option<http::HeaderMap>,
+    /// The base URL's scheme and authority, parsed once, and the length of
+    /// their text (`scheme://authority`), so a request's `Uri` is made by
+    /// parsing only its path and query.
+    pub(crate) origin: Option<Origin>,
+}
+
+/// The parsed start of the base URL.
+#[derive(Clone, Debug)]
+pub(crate) struct Origin {
+    pub(crate) scheme: http::uri::Scheme,
+    pub(crate) authority: http::uri::Authority,
+    pub(crate) text_len: usize,
+}
+
+impl Origin {
+    /// The origin of `base_url` when its text starts with exactly
+    /// `scheme://authority` as parsed (always, for a URL that parsed).
+    pub(crate) fn of(base_url: &str) -> Option<Origin> {
+        let uri: http::Uri = base_url.parse().ok()?;
+        let scheme = uri.scheme()?.clone();
+        let authority = uri.authority()?.clone();
+        let text_len = scheme.as_str().len() + 3 + authority.as_str().len();
+        let expected = base_url.get(..text_len)?;
+        let matches = expected
+            .strip_prefix(scheme.as_str())?
+            .strip_prefix("://")?
+            == authority.as_str();
+        matches.then_some(Origin {
+            scheme,
+            authority,
+            text_len,
+        })
+    }
 }
 
 /// The default limit on a response body: 64 MiB.
@@ -325,6 +358,11 @@ impl Config {
             insert_header(headers, name, &value, true)?;
         }
         insert_header(headers, "user-agent", &self.user_agent, false)?;
+        // Every answer of the API is JSON (an export too).
+        headers.insert(
+            http::header::ACCEPT,
+            http::HeaderValue::from_static("application/json"),
+        );
         Ok(())
     }
 }
@@ -535,8 +573,10 @@ impl<Out> ConfigBuilder<Out> {
             rate_limit: self.rate_limit,
             max_response_bytes: self.max_response_bytes,
             common_headers: None,
+            origin: None,
         };
         config.common_headers = config.common_headers().ok();
+        config.origin = Origin::of(&config.base_url);
         Ok(config)
     }
 }

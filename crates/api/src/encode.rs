@@ -100,6 +100,7 @@ pub struct RequestParts {
     has_query: bool,
     headers: http::HeaderMap,
     body: Vec<u8>,
+    origin: Option<crate::config::Origin>,
 }
 
 impl RequestParts {
@@ -119,6 +120,7 @@ impl RequestParts {
             has_query: false,
             headers,
             body: Vec::new(),
+            origin: config.origin.clone(),
         })
     }
 
@@ -179,23 +181,40 @@ impl RequestParts {
     pub fn finish(self) -> Result<http::Request<Vec<u8>>, Error> {
         // Assembled in place, not through `http::request::Builder`, which
         // would copy every header into a second map.
-        // Moved, not copied, into the `Uri`. Every part of the URL was
-        // checked or percent-encoded, so this error is a base URL problem.
-        let uri = http::Uri::try_from(self.url).map_err(|e| {
+        let uri = request_uri(self.url, self.origin).map_err(|e| {
+            // Every part of the URL was checked or percent-encoded, so this
+            // is a base URL problem.
             Error::invalid_request(format!(
                 "the base URL and the parameters do not make a valid request URL: {e}"
             ))
         })?;
-        let mut headers = self.headers;
-        headers
-            .entry(http::header::ACCEPT)
-            .or_insert(http::HeaderValue::from_static("application/json"));
+        let headers = self.headers;
         let mut request = http::Request::new(self.body);
         *request.method_mut() = self.method;
         *request.uri_mut() = uri;
         *request.headers_mut() = headers;
         Ok(request)
     }
+}
+
+/// The `Uri` of `url`, whose text starts with `origin`'s when there is one:
+/// then only the path and query are parsed (in place: the text moves into
+/// the `Uri`, uncopied), and the parsed scheme and authority are reused.
+fn request_uri(
+    url: String,
+    origin: Option<crate::config::Origin>,
+) -> Result<http::Uri, http::Error> {
+    use bytes::Buf as _;
+    let Some(origin) = origin.filter(|o| url.len() > o.text_len) else {
+        return Ok(http::Uri::try_from(url)?);
+    };
+    let mut rest = bytes::Bytes::from(url.into_bytes());
+    rest.advance(origin.text_len);
+    let mut parts = http::uri::Parts::default();
+    parts.scheme = Some(origin.scheme);
+    parts.authority = Some(origin.authority);
+    parts.path_and_query = Some(http::uri::PathAndQuery::from_maybe_shared(rest)?);
+    Ok(http::Uri::from_parts(parts)?)
 }
 
 #[cfg(test)]
@@ -207,6 +226,31 @@ mod tests {
         assert_eq!(encode_path_segment("cs123-abc"), "cs123-abc");
         assert_eq!(encode_path_segment("a/b?c#d%e f"), "a%2Fb%3Fc%23d%25e%20f");
         assert_eq!(encode_path_segment("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn a_uri_from_the_parsed_origin_is_the_uri_parsed_whole() {
+        let cases = [
+            (
+                "https://api.contentstack.io/v3",
+                "/webhooks/abc?skip=10&limit=5",
+            ),
+            ("http://127.0.0.1:4010/v3", "/webhooks"),
+            ("http://LOCALHOST:8080", "/v3/webhooks/%7Buid%7D?q=%22a%22"),
+            ("http://user:pw@[::1]:9/base/path", "/webhooks"),
+        ];
+        for (base, path) in cases {
+            let origin = crate::config::Origin::of(base);
+            assert!(origin.is_some(), "{base}");
+            let url = format!("{base}{path}");
+            let expected = http::Uri::try_from(url.as_str()).unwrap();
+            let uri = request_uri(url, origin).unwrap();
+            assert_eq!(uri, expected);
+            assert_eq!(uri.to_string(), expected.to_string());
+        }
+        // A path that is not a valid one is refused, not passed through.
+        let origin = crate::config::Origin::of("http://h");
+        assert!(request_uri("http://h/a b".to_owned(), origin).is_err());
     }
 
     #[test]

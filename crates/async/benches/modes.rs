@@ -7,7 +7,9 @@
 //! `cargo bench -p cs-webhooks-async --bench modes`
 //! (`MODES_ROUNDS=N` for more rounds; `MODES_CALLS=N` calls per batch;
 //! `MODES_ONLY=text` runs only the modes whose name contains it;
-//! `MODES_PROFILE=ours` or `raw` runs one side alone, for a profiler.)
+//! `MODES_PROFILE=ours` or `raw` runs one side alone, for a profiler;
+//! `MODES_TIMEOUTS=none` takes the deadlines off our async client, which
+//! the raw calls do not have, to show what they cost.)
 //!
 //! Modes: blocking sequential; blocking, 16 threads sharing one client;
 //! current_thread runtime sequential and 16 tasks; multi_thread runtime with
@@ -106,6 +108,14 @@ struct Async {
     url: Arc<str>,
 }
 
+/// Our client's deadlines: the defaults, or none with `MODES_TIMEOUTS=none`.
+fn our_timeouts() -> cs_webhooks_async::Timeouts {
+    match std::env::var("MODES_TIMEOUTS").as_deref() {
+        Ok("none") => cs_webhooks_async::Timeouts::none(),
+        _ => cs_webhooks_async::Timeouts::default(),
+    }
+}
+
 impl Async {
     fn new(server: &LocalServer) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -114,6 +124,7 @@ impl Async {
                 .base_url(server.base_url())
                 .api_key(API_KEY)
                 .management_token(TOKEN)
+                .timeouts(our_timeouts())
                 .build()
                 .unwrap(),
             raw: reqwest::Client::new(),

@@ -29,6 +29,7 @@
 
 #![warn(missing_docs)]
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 pub use cs_webhooks_api::{
@@ -50,6 +51,55 @@ pub type Client = AsyncClient<ReqwestTransport>;
 pub struct ReqwestTransport {
     client: reqwest::Client,
     max_body: u64,
+    origin: Arc<OriginCache>,
+}
+
+/// The parsed `scheme://authority` of the first request, from which later
+/// requests to the same origin get their `Url` by setting the path and
+/// query: parsing the host (IDNA mapping, IP address checks) is most of what
+/// parsing a whole URL costs, and a client talks to one origin.
+#[derive(Debug, Default)]
+struct OriginCache {
+    first: OnceLock<(String, reqwest::Url)>,
+}
+
+impl OriginCache {
+    /// The URL of `uri`, as `Url::parse` of its text would give it.
+    fn url(&self, uri: &http::Uri) -> Result<reqwest::Url, TransportError> {
+        let scheme = uri.scheme_str().unwrap_or("");
+        let authority = uri.authority().map_or("", |a| a.as_str());
+        let path = uri.path();
+        if let Some((origin, base)) = self.first.get()
+            && same_origin(origin, scheme, authority)
+        {
+            let mut url = base.clone();
+            url.set_path(path);
+            url.set_query(uri.query());
+            return Ok(url);
+        }
+        let mut text = String::with_capacity(scheme.len() + 3 + authority.len());
+        text.push_str(scheme);
+        text.push_str("://");
+        text.push_str(authority);
+        let origin_len = text.len();
+        text.push_str(uri.path_and_query().map_or("/", |p| p.as_str()));
+        let url = reqwest::Url::parse(&text).map_err(|e| {
+            TransportError::connect(format!("invalid request URL `{text}`: {e}")).with_source(e)
+        })?;
+        if self.first.get().is_none() && !url.cannot_be_a_base() {
+            text.truncate(origin_len);
+            let _ = self.first.set((text, url.clone()));
+        }
+        Ok(url)
+    }
+}
+
+/// Whether `origin` is `scheme://authority`.
+fn same_origin(origin: &str, scheme: &str, authority: &str) -> bool {
+    origin.len() == scheme.len() + 3 + authority.len()
+        && origin.starts_with(scheme)
+        && origin[scheme.len()..].starts_with("://")
+        && origin.ends_with(authority)
 }
 
 impl ReqwestTransport {
@@ -74,6 +124,7 @@ impl ReqwestTransport {
         Ok(ReqwestTransport {
             client,
             max_body: config.max_response_bytes(),
+            origin: Arc::default(),
         })
     }
 
@@ -83,6 +134,7 @@ impl ReqwestTransport {
         ReqwestTransport {
             client,
             max_body: cs_webhooks_api::DEFAULT_MAX_RESPONSE_BYTES,
+            origin: Arc::default(),
         }
     }
 }
@@ -133,23 +185,13 @@ async fn read_body(
     Ok(body.unwrap_or_default())
 }
 
-/// The same request for reqwest. Unlike `reqwest::Request::try_from`, the
-/// URL is written out in one allocation before reqwest parses it, not
-/// formatted piecemeal through `Display`.
-fn into_reqwest(request: http::Request<Vec<u8>>) -> Result<reqwest::Request, TransportError> {
+/// The same request for reqwest, its URL from the transport's origin cache.
+fn into_reqwest(
+    request: http::Request<Vec<u8>>,
+    origin: &OriginCache,
+) -> Result<reqwest::Request, TransportError> {
     let (parts, body) = request.into_parts();
-    let uri = &parts.uri;
-    let scheme = uri.scheme_str().unwrap_or("");
-    let authority = uri.authority().map_or("", |a| a.as_str());
-    let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut url = String::with_capacity(scheme.len() + 3 + authority.len() + path.len());
-    url.push_str(scheme);
-    url.push_str("://");
-    url.push_str(authority);
-    url.push_str(path);
-    let url = reqwest::Url::parse(&url).map_err(|e| {
-        TransportError::connect(format!("invalid request URL `{url}`: {e}")).with_source(e)
-    })?;
+    let url = origin.url(&parts.uri)?;
     let mut out = reqwest::Request::new(parts.method, url);
     *out.headers_mut() = parts.headers;
     *out.version_mut() = parts.version;
@@ -163,7 +205,7 @@ impl AsyncTransport for ReqwestTransport {
         request: http::Request<Vec<u8>>,
         timeout: Option<Duration>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        let mut request = into_reqwest(request)?;
+        let mut request = into_reqwest(request, &self.origin)?;
         *request.timeout_mut() = timeout;
         let mut response = self
             .client
@@ -189,5 +231,35 @@ impl AsyncTransport for ReqwestTransport {
 impl TransportFromConfig for ReqwestTransport {
     fn from_config(config: &Config) -> Result<Self, Error> {
         ReqwestTransport::new(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_from_the_origin_cache_is_the_url_parsed_whole() {
+        let cache = OriginCache::default();
+        let uris = [
+            "http://127.0.0.1:4010/v3/webhooks",
+            "http://127.0.0.1:4010/v3/webhooks/abc%20d?skip=10&limit=5",
+            "http://127.0.0.1:4010/v3/webhooks/a/../b/./c?q=%7B%22a%22:1%7D",
+            "http://127.0.0.1:4010/v3/webhooks/{uid}?x=a%2Fb&y=",
+            "http://127.0.0.1:4010/",
+            "http://127.0.0.1:4010/v3/x?",
+            "http://user:pw@127.0.0.1:4010/v3/x",
+            "https://EU-API.contentstack.com/v3/webhooks?include_count=true",
+            "https://eu-api.contentstack.com:443/v3/webhooks/%E2%9C%93",
+        ];
+        for _ in 0..2 {
+            for text in uris {
+                let uri: http::Uri = text.parse().unwrap();
+                let expected = reqwest::Url::parse(text).unwrap();
+                assert_eq!(cache.url(&uri).unwrap(), expected, "{text}");
+                assert_eq!(cache.url(&uri).unwrap().as_str(), expected.as_str());
+            }
+        }
+        assert!(cache.first.get().is_some());
     }
 }

@@ -357,14 +357,15 @@ impl<T: AsyncTransport> AsyncClient<T> {
     }
 
     /// Sends through the transport, racing it against the attempt's time, so
-    /// a transport that ignores `timeout` (a closure) cannot overrun it.
+    /// a transport that ignores `timeout` (a closure) cannot overrun it;
+    /// one that enforces it (reqwest) is trusted to.
     async fn send_within(
         &self,
         request: http::Request<Vec<u8>>,
         timeout: Option<Duration>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         let send = self.transport.send(request, timeout);
-        let Some(timeout) = timeout else {
+        let Some(timeout) = timeout.filter(|_| !self.transport.enforces_timeout()) else {
             return send.await;
         };
         let send = std::pin::pin!(send);

@@ -80,6 +80,14 @@ pub trait AsyncTransport: Send + Sync {
 
     /// Waits `duration` (between retries, for the rate limiter).
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send;
+
+    /// Whether [`send`](Self::send) itself ends within its `timeout`, with a
+    /// [`TransportError`] of the timeout kind when the time runs out. Then the
+    /// client does not race it against a timer of its own (one timer per
+    /// attempt instead of two). The default, `false`, is always safe.
+    fn enforces_timeout(&self) -> bool {
+        false
+    }
 }
 
 /// An [`AsyncTransport`] made of two closures: one that sends, one that sleeps.

@@ -226,6 +226,11 @@ impl AsyncTransport for ReqwestTransport {
     async fn sleep(&self, duration: Duration) {
         tokio::time::sleep(duration).await
     }
+
+    /// reqwest ends the request, body included, at `timeout`.
+    fn enforces_timeout(&self) -> bool {
+        true
+    }
 }
 
 impl TransportFromConfig for ReqwestTransport {

@@ -249,10 +249,9 @@ pub(crate) struct Origin {
 }
 
 impl Origin {
-    /// The origin of `base_url` when its text starts with exactly
-    /// `scheme://authority` as parsed (always, for a URL that parsed).
-    pub(crate) fn of(base_url: &str) -> Option<Origin> {
-        let uri: http::Uri = base_url.parse().ok()?;
+    /// The origin of `base_url`, parsed as `uri`, when its text starts with
+    /// exactly `scheme://authority` as parsed (always, for a URL that parsed).
+    pub(crate) fn of(base_url: &str, uri: &http::Uri) -> Option<Origin> {
         let scheme = uri.scheme()?.clone();
         let authority = uri.authority()?.clone();
         let text_len = scheme.as_str().len() + 3 + authority.as_str().len();
@@ -548,11 +547,13 @@ impl<Out> ConfigBuilder<Out> {
         };
         let base_url = base_url.trim_end_matches('/').to_string();
         let valid_scheme = base_url.starts_with("http://") || base_url.starts_with("https://");
-        if !valid_scheme || base_url.parse::<http::Uri>().is_err() {
+        let parsed = base_url.parse::<http::Uri>().ok().filter(|_| valid_scheme);
+        let Some(uri) = parsed else {
             return Err(Error::invalid_request(format!(
                 "base URL `{base_url}` is not an http(s) URL"
             )));
-        }
+        };
+        let origin = Origin::of(&base_url, &uri);
         if let Some(rate) = self.rate_limit
             && !(rate.is_finite() && rate > 0.0)
         {
@@ -573,10 +574,9 @@ impl<Out> ConfigBuilder<Out> {
             rate_limit: self.rate_limit,
             max_response_bytes: self.max_response_bytes,
             common_headers: None,
-            origin: None,
+            origin,
         };
         config.common_headers = config.common_headers().ok();
-        config.origin = Origin::of(&config.base_url);
         Ok(config)
     }
 }

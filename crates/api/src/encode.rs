@@ -240,7 +240,7 @@ mod tests {
             ("http://user:pw@[::1]:9/base/path", "/webhooks"),
         ];
         for (base, path) in cases {
-            let origin = crate::config::Origin::of(base);
+            let origin = crate::config::Origin::of(base, &base.parse().unwrap());
             assert!(origin.is_some(), "{base}");
             let url = format!("{base}{path}");
             let expected = http::Uri::try_from(url.as_str()).unwrap();
@@ -249,7 +249,7 @@ mod tests {
             assert_eq!(uri.to_string(), expected.to_string());
         }
         // A path that is not a valid one is refused, not passed through.
-        let origin = crate::config::Origin::of("http://h");
+        let origin = crate::config::Origin::of("http://h", &"http://h".parse().unwrap());
         assert!(request_uri("http://h/a b".to_owned(), origin).is_err());
     }
 
